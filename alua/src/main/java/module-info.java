@@ -1,0 +1,4 @@
+/** SCSI Asymmetric Logical Unit Access (SPC-4 5.16): states, RTPG/STPG codecs, handlers. */
+module dev.mpath.alua {
+  requires transitive dev.mpath;
+}

@@ -1,0 +1,4 @@
+/** NVMe provider: protocol structures, subsystem emulator, transports and the host-side provider. */
+module dev.mpath.nvme {
+  requires transitive dev.mpath;
+}
