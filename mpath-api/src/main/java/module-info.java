@@ -12,5 +12,7 @@ module dev.mpath {
   exports dev.mpath;
   exports dev.mpath.spi;
 
+  uses dev.mpath.spi.MultipathProvider;
+
 
 }

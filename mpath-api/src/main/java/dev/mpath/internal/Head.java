@@ -1,0 +1,736 @@
+package dev.mpath.internal;
+
+import dev.mpath.DeviceId;
+import dev.mpath.IoOp;
+import dev.mpath.IoPolicy;
+import dev.mpath.IoRequest;
+import dev.mpath.IoStats;
+import dev.mpath.MpathException;
+import dev.mpath.MultipathDevice;
+import dev.mpath.MultipathEvent;
+import dev.mpath.NoPathException;
+import dev.mpath.PathInfo;
+import dev.mpath.PathState;
+import dev.mpath.Reservations;
+import dev.mpath.TargetErrorException;
+import dev.mpath.spi.Disposition;
+import dev.mpath.spi.FailoverStyle;
+import dev.mpath.spi.MultipathProvider;
+import dev.mpath.spi.PathSelector;
+import dev.mpath.spi.ProviderPath;
+import dev.mpath.spi.Scheduler;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The multipath head: one per WWID. Chooses a path per request from an immutable
+ * {@link Snapshot} (no lock on the submit path), moves requests off failed paths, retries,
+ * parks requests while no path is usable and drains them when one is, and outlives its
+ * last path for the delayed-removal window.
+ *
+ * <p>Locking: topology and state changes (attach, detach, refresh, fault, gate) take
+ * {@code lock}, rebuild the snapshot and publish events; I/O never takes it.
+ */
+public final class Head implements MultipathDevice {
+  private static final RateLimitedLog LOG = new RateLimitedLog(Head.class, 1000);
+
+  private final Engine engine;
+  private final MultipathProvider provider;
+  private final DeviceId id;
+  private final String name;
+  private final String alias;
+  private final boolean cloneStyle;
+  private final Scheduler scheduler;
+  private final int blockSize;
+  private final long capacityBlocks;
+  private final int maxRetries;
+  private final long queueTimeoutNanos;
+  private final long checkIntervalNanos;
+
+  private final Object lock = new Object();
+  private volatile PathNode[] paths = new PathNode[0];
+  private volatile Snapshot snapshot = Snapshot.EMPTY;
+  private volatile IoPolicy policy;
+  private volatile PathSelector selector;
+  private volatile Duration delayedRemoval;
+  private volatile boolean present = true;
+  private Scheduler.Cancellable removalTimer; // under lock
+  private Scheduler.Cancellable checkTimer; // under lock
+
+  private final RequeueList requeue = new RequeueList();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+  final Counters counters = new Counters();
+  private final HeadReservations reservations;
+
+  Head(Engine engine, MultipathProvider provider, DeviceId id, String name, String alias,
+      ProviderPath first, HeadConfig config) {
+    this.engine = engine;
+    this.provider = provider;
+    this.id = id;
+    this.name = name;
+    this.alias = alias;
+    this.cloneStyle = provider.failoverStyle() == FailoverStyle.CLONE;
+    this.scheduler = engine.scheduler();
+    this.blockSize = first.blockSize();
+    this.capacityBlocks = first.capacityBlocks();
+    this.maxRetries = config.maxRetries();
+    this.queueTimeoutNanos = config.queueTimeout().toNanos();
+    this.checkIntervalNanos = config.checkInterval().toNanos();
+    this.delayedRemoval = config.delayedRemoval();
+    this.policy = config.ioPolicy();
+    this.selector = policy.newSelector(scheduler);
+    this.reservations = new HeadReservations(this, provider.reservationFanout(), scheduler);
+    if (blockSize <= 0 || Integer.bitCount(blockSize) != 1) {
+      throw new IllegalStateException(
+          "path " + first.transport() + " reports block size " + blockSize);
+    }
+  }
+
+  // ------------------------------------------------------------------ submit path
+
+  @Override
+  public void submit(IoRequest r) {
+    Objects.requireNonNull(r, "request");
+    IoOp op = r.op();
+    if (op == null) {
+      throw new IllegalArgumentException("request has no operation");
+    }
+    if (r.completion() == null) {
+      throw new IllegalArgumentException("request has no completion");
+    }
+    int blocks = r.blocks();
+    if (op.hasData()) {
+      int bytes = r.buffer().remaining();
+      if (bytes == 0 || (bytes & (blockSize - 1)) != 0) {
+        throw new IllegalArgumentException(
+            "buffer of " + bytes + " bytes is not a positive multiple of the block size "
+                + blockSize);
+      }
+      blocks = bytes / blockSize;
+      RequestState.setBlocks(r, blocks);
+    }
+    if (op.hasRange() && (r.lba() > capacityBlocks - blocks)) {
+      throw new IllegalArgumentException(
+          "blocks " + r.lba() + "+" + blocks + " beyond the device's " + capacityBlocks);
+    }
+    RequestState st = RequestState.of(r);
+    if (st.inFlight) {
+      throw new IllegalStateException("request is still in flight");
+    }
+    st.inFlight = true;
+    st.head = this;
+    st.retries = 0;
+    st.failovers = 0;
+    st.path = null;
+    RequestState.setError(r, null);
+    dispatch(r, st);
+  }
+
+  /** Sends {@code r} to a usable path, or parks or fails it. */
+  private void dispatch(IoRequest r, RequestState st) {
+    if (!present) {
+      fail(r, st, new NoPathException(name + ": device removed"));
+      return;
+    }
+    PathTier tier = snapshot.best();
+    int n = tier.size();
+    if (n == 0) {
+      park(r, st);
+      return;
+    }
+    int i = n == 1 ? 0 : selector.select(tier, r);
+    start(tier.node(i < 0 || i >= n ? 0 : i), r, st);
+  }
+
+  private void start(PathNode p, IoRequest r, RequestState st) {
+    st.path = p;
+    p.inFlight.incrementAndGet();
+    st.attemptStartNanos = scheduler.nanoTime();
+    IoRequest attempt = cloneStyle ? cloneOf(r) : r;
+    try {
+      p.path.submit(attempt);
+    } catch (RuntimeException e) {
+      onComplete(p, attempt, Disposition.PATH_ERROR, e, 0L);
+    }
+  }
+
+  /** A fresh attempt sharing the request's data but not its buffer position (SCSI). */
+  private static IoRequest cloneOf(IoRequest r) {
+    IoRequest c = new IoRequest();
+    switch (r.op()) {
+      case READ:
+        c.read(r.lba(), r.buffer().duplicate());
+        break;
+      case WRITE:
+        c.write(r.lba(), r.buffer().duplicate());
+        break;
+      case FLUSH:
+        c.flush();
+        break;
+      case WRITE_ZEROES:
+        c.writeZeroes(r.lba(), r.blocks());
+        break;
+      case DISCARD:
+        c.discard(r.lba(), r.blocks());
+        break;
+      default:
+        throw new AssertionError(r.op());
+    }
+    RequestState.setBlocks(c, r.blocks());
+    c.locality(r.locality()).attachment(r.attachment());
+    RequestState.of(c).parent = r;
+    return c;
+  }
+
+  /** Every attempt of this head ends here (PathSink.complete / retry). */
+  void onComplete(PathNode p, IoRequest attempt, Disposition d, Throwable error, long delayNanos) {
+    RequestState ast = RequestState.of(attempt);
+    IoRequest r = ast.parent != null ? ast.parent : attempt;
+    RequestState st = RequestState.of(r);
+    if (st.path != p || !st.inFlight) {
+      LOG.warn("{}: ignoring a completion of {} from {} that does not own it", name, r, p.name);
+      return;
+    }
+    st.path = null;
+    p.inFlight.decrementAndGet();
+    switch (d) {
+      case SUCCESS:
+        p.recordLatency(scheduler.nanoTime() - st.attemptStartNanos);
+        long bytes = r.op().hasData() ? (long) r.blocks() * blockSize : 0L;
+        p.counters.success(bytes);
+        counters.success(bytes);
+        finish(r, st, null);
+        return;
+      case RETRY:
+        p.counters.errors.increment();
+        retry(p, r, st, error, delayNanos);
+        return;
+      case PATH_ERROR:
+        p.counters.errors.increment();
+        counters.failovers.increment();
+        st.failovers++;
+        LOG.debug("{}: path error on {}, failing over {}: {}", name, p.name, r, error);
+        fault(p, error);
+        dispatch(r, st);
+        return;
+      case TARGET_ERROR:
+      default:
+        p.counters.errors.increment();
+        counters.errors.increment();
+        finish(r, st, targetError(error));
+    }
+  }
+
+  private void retry(PathNode p, IoRequest r, RequestState st, Throwable error, long delayNanos) {
+    if (++st.retries > maxRetries) {
+      counters.errors.increment();
+      finish(r, st, targetError(error));
+      return;
+    }
+    counters.retries.increment();
+    if (delayNanos > 0) {
+      scheduler.schedule(() -> retryOn(p, r, st), delayNanos, TimeUnit.NANOSECONDS);
+    } else {
+      retryOn(p, r, st);
+    }
+  }
+
+  private void retryOn(PathNode p, IoRequest r, RequestState st) {
+    if (present && p.usable()) {
+      start(p, r, st);
+    } else {
+      dispatch(r, st);
+    }
+  }
+
+  private void park(IoRequest r, RequestState st) {
+    if (!snapshot.mayBecomeUsable && !queueIfNoPath()) {
+      fail(r, st, new NoPathException(name + ": no usable path"));
+      return;
+    }
+    st.queueDeadlineNanos = scheduler.nanoTime() + queueTimeoutNanos;
+    counters.requeues.increment();
+    requeue.add(r);
+    scheduleSweep();
+    // The snapshot may have changed since we looked: let the drain decide again.
+    Snapshot s = snapshot;
+    if (s.hasUsable() || !present || (!s.mayBecomeUsable && !queueIfNoPath())) {
+      scheduleDrain();
+    }
+  }
+
+  private boolean queueIfNoPath() {
+    return !delayedRemoval.isZero();
+  }
+
+  private void fail(IoRequest r, RequestState st, MpathException e) {
+    counters.noPath.increment();
+    finish(r, st, e);
+  }
+
+  private void finish(IoRequest r, RequestState st, Throwable error) {
+    st.inFlight = false;
+    st.path = null;
+    RequestState.setError(r, error);
+    try {
+      r.completion().onComplete(r);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: completion callback of {} threw {}", name, r, e.toString());
+    }
+  }
+
+  private Throwable targetError(Throwable error) {
+    if (error instanceof MpathException) {
+      return error;
+    }
+    if (error == null) {
+      return new TargetErrorException(name + ": request failed", provider.name(), -1, 0);
+    }
+    return new MpathException(name + ": " + error.getMessage(), error);
+  }
+
+  // ------------------------------------------------------------------ requeue list
+
+  private void scheduleDrain() {
+    if (drainScheduled.compareAndSet(false, true)) {
+      scheduler.schedule(this::drain, 0, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void drain() {
+    drainScheduled.set(false);
+    for (IoRequest r : requeue.takeAll()) {
+      dispatch(r, RequestState.of(r));
+    }
+  }
+
+  private void scheduleSweep() {
+    if (sweepScheduled.compareAndSet(false, true)) {
+      long delay = requeue.earliestDeadline(scheduler.nanoTime()) - scheduler.nanoTime();
+      scheduler.schedule(this::sweep, Math.max(0, delay), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void sweep() {
+    sweepScheduled.set(false);
+    for (IoRequest r : requeue.takeExpired(scheduler.nanoTime())) {
+      fail(r, RequestState.of(r), new NoPathException(
+          name + ": no usable path within the queue timeout of "
+              + Duration.ofNanos(queueTimeoutNanos).toSeconds() + " s"));
+    }
+    if (!requeue.isEmpty()) {
+      scheduleSweep();
+    }
+  }
+
+  // ------------------------------------------------------------------ topology
+
+  /** Adds a path (called by the engine); cancels a pending delayed removal. */
+  PathNode addPath(ProviderPath p) {
+    PathNode node;
+    synchronized (lock) {
+      if (!present) {
+        throw new IllegalStateException(name + " was removed");
+      }
+      if (p.blockSize() != blockSize) {
+        throw new IllegalStateException(
+            "path " + p.transport() + " reports block size " + p.blockSize() + " but "
+                + name + " has " + blockSize);
+      }
+      int index = freeIndex();
+      node = new PathNode(this, p, index, provider.pathName(name, index, p));
+      PathNode[] next = Arrays.copyOf(paths, paths.length + 1);
+      next[next.length - 1] = node;
+      Arrays.sort(next, Comparator.comparingInt(x -> x.index));
+      paths = next;
+      if (removalTimer != null) {
+        removalTimer.cancel();
+        removalTimer = null;
+      }
+      if (node.reportedUsable()) {
+        reservations.gateIfNeeded(node);
+      }
+      rebuild();
+      ensureChecker();
+    }
+    engine.publish(new MultipathEvent.PathAdded(this, node));
+    return node;
+  }
+
+  private int freeIndex() {
+    int i = 0;
+    for (PathNode p : paths) {
+      if (p.index != i) {
+        break;
+      }
+      i++;
+    }
+    return i;
+  }
+
+  /** The provider reports a change: re-read its view of the path. */
+  void refresh(PathNode node) {
+    List<MultipathEvent> events = new ArrayList<>(2);
+    synchronized (lock) {
+      if (node.detached) {
+        return;
+      }
+      boolean wasUsable = node.reportedUsable();
+      var oldState = node.state;
+      var oldAccess = node.access;
+      node.state = node.path.state();
+      node.access = node.path.accessState();
+      node.priority = node.path.priority();
+      node.preferred = node.path.preferred();
+      if (oldState != node.state) {
+        events.add(new MultipathEvent.PathStateChanged(this, node, oldState, node.state));
+      }
+      if (oldAccess != node.access) {
+        events.add(new MultipathEvent.AccessStateChanged(this, node, oldAccess, node.access));
+      }
+      if (!wasUsable && node.reportedUsable()) {
+        if (node.faulted) {
+          node.faulted = false; // the provider brought it back: trust the new state
+          events.add(new MultipathEvent.PathFaulted(this, node, false));
+        }
+        reservations.gateIfNeeded(node);
+      }
+      rebuild();
+    }
+    events.forEach(engine::publish);
+  }
+
+  /** Marks a path failed after an I/O path error; the checker reinstates it. */
+  void fault(PathNode node, Throwable cause) {
+    synchronized (lock) {
+      if (node.faulted || node.detached) {
+        return;
+      }
+      node.faulted = true;
+      rebuild();
+    }
+    LOG.info("{}: path {} faulted: {}", name, node.name, String.valueOf(cause));
+    engine.publish(new MultipathEvent.PathFaulted(this, node, true));
+  }
+
+  void detach(PathNode node) {
+    boolean removeNow = false;
+    synchronized (lock) {
+      if (node.detached) {
+        return;
+      }
+      node.detached = true;
+      List<PathNode> rest = new ArrayList<>(Arrays.asList(paths));
+      rest.remove(node);
+      paths = rest.toArray(new PathNode[0]);
+      rebuild();
+      if (paths.length == 0) {
+        if (checkTimer != null) {
+          checkTimer.cancel();
+          checkTimer = null;
+        }
+        Duration delay = delayedRemoval;
+        if (delay.isZero()) {
+          present = false;
+          removeNow = true;
+        } else {
+          removalTimer =
+              scheduler.schedule(this::expire, delay.toNanos(), TimeUnit.NANOSECONDS);
+        }
+      }
+    }
+    engine.publish(new MultipathEvent.PathRemoved(this, node));
+    if (removeNow) {
+      removed();
+    }
+  }
+
+  private void expire() {
+    synchronized (lock) {
+      if (paths.length > 0 || !present) {
+        return;
+      }
+      present = false;
+      removalTimer = null;
+    }
+    LOG.info("{}: no path returned within delayed removal of {} s; removing the head",
+        name, delayedRemoval.toSeconds());
+    removed();
+  }
+
+  private void removed() {
+    engine.removed(this);
+    for (IoRequest r : requeue.takeAll()) {
+      fail(r, RequestState.of(r), new NoPathException(
+          name + ": device removed (no path returned"
+              + (delayedRemoval.isZero() ? ")" : " within " + delayedRemoval.toSeconds() + " s)")));
+    }
+  }
+
+  /** Closes the head at shutdown: it is removed, queued I/O fails. */
+  void close() {
+    synchronized (lock) {
+      if (!present) {
+        return;
+      }
+      present = false;
+      if (removalTimer != null) {
+        removalTimer.cancel();
+      }
+      if (checkTimer != null) {
+        checkTimer.cancel();
+      }
+    }
+    removed();
+  }
+
+  /** Rebuilds the snapshot from the paths; under lock. */
+  void rebuild() {
+    List<PathNode> opt = new ArrayList<>();
+    List<PathNode> nonOpt = new ArrayList<>();
+    boolean may = false;
+    for (PathNode p : paths) {
+      if (p.usable()) {
+        (p.access == dev.mpath.AccessState.OPTIMIZED ? opt : nonOpt).add(p);
+      } else if (p.state.mayRecover()
+          || (p.state == PathState.LIVE
+              && (p.access.mayBecomeActive() || (p.access.isActive() && (p.faulted || p.gated))))) {
+        may = true;
+      }
+    }
+    Comparator<PathNode> order =
+        Comparator.<PathNode>comparingInt(p -> p.preferred ? 0 : 1)
+            .thenComparing(Comparator.<PathNode>comparingInt(p -> p.priority).reversed())
+            .thenComparingInt(p -> p.index);
+    opt.sort(order);
+    nonOpt.sort(order);
+    Snapshot s =
+        new Snapshot(
+            opt.isEmpty() ? PathTier.EMPTY : new PathTier(opt.toArray(new PathNode[0])),
+            nonOpt.isEmpty() ? PathTier.EMPTY : new PathTier(nonOpt.toArray(new PathNode[0])),
+            may);
+    snapshot = s;
+    selector.pathsChanged(s.optimized, s.nonOptimized);
+    if (!requeue.isEmpty()) {
+      scheduleDrain(); // drains to the new paths, or fails what can no longer wait
+    }
+  }
+
+  // ------------------------------------------------------------------ path checker
+
+  private void ensureChecker() {
+    if (checkIntervalNanos > 0 && checkTimer == null && present) {
+      checkTimer = scheduler.schedule(this::runChecks, checkIntervalNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void runChecks() {
+    synchronized (lock) {
+      checkTimer = null;
+      ensureChecker();
+    }
+    for (PathNode p : paths) {
+      CompletableFuture<Boolean> f;
+      try {
+        f = p.path.check();
+      } catch (RuntimeException e) {
+        f = CompletableFuture.failedFuture(e);
+      }
+      f.whenComplete((ok, ex) -> checked(p, ex == null && Boolean.TRUE.equals(ok)));
+    }
+  }
+
+  /** A checker verdict: reinstate a faulted path that passes, fault a usable one that fails. */
+  void checked(PathNode p, boolean ok) {
+    MultipathEvent event = null;
+    synchronized (lock) {
+      if (p.detached || !p.reportedUsable()) {
+        return;
+      }
+      if (ok && p.faulted) {
+        p.faulted = false;
+        reservations.gateIfNeeded(p);
+        event = new MultipathEvent.PathFaulted(this, p, false);
+      } else if (!ok && !p.faulted) {
+        p.faulted = true;
+        event = new MultipathEvent.PathFaulted(this, p, true);
+      }
+      if (event != null) {
+        rebuild();
+      }
+    }
+    if (event != null) {
+      engine.publish(event);
+    }
+  }
+
+  // ------------------------------------------------------------------ for HeadReservations
+
+  Object lock() {
+    return lock;
+  }
+
+  PathNode[] pathNodes() {
+    return paths;
+  }
+
+  Snapshot snapshot() {
+    return snapshot;
+  }
+
+  void publish(MultipathEvent e) {
+    engine.publish(e);
+  }
+
+  // ------------------------------------------------------------------ MultipathDevice
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Optional<String> alias() {
+    return Optional.ofNullable(alias);
+  }
+
+  @Override
+  public DeviceId id() {
+    return id;
+  }
+
+  @Override
+  public String protocol() {
+    return provider.name();
+  }
+
+  @Override
+  public int blockSize() {
+    return blockSize;
+  }
+
+  @Override
+  public long capacityBlocks() {
+    return capacityBlocks;
+  }
+
+  @Override
+  public List<PathInfo> paths() {
+    return List.of(paths);
+  }
+
+  @Override
+  public boolean isPresent() {
+    return present;
+  }
+
+  @Override
+  public IoPolicy ioPolicy() {
+    return policy;
+  }
+
+  @Override
+  public void ioPolicy(IoPolicy newPolicy) {
+    Objects.requireNonNull(newPolicy, "policy");
+    PathSelector next = newPolicy.newSelector(scheduler);
+    synchronized (lock) {
+      Snapshot s = snapshot;
+      next.pathsChanged(s.optimized, s.nonOptimized);
+      policy = newPolicy;
+      selector = next; // submitters pick it up on their next request
+    }
+  }
+
+  @Override
+  public Duration delayedRemoval() {
+    return delayedRemoval;
+  }
+
+  @Override
+  public void delayedRemoval(Duration delay) {
+    Objects.requireNonNull(delay, "delay");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("negative delayed removal: " + delay);
+    }
+    synchronized (lock) {
+      delayedRemoval = delay;
+      if (!requeue.isEmpty()) {
+        scheduleDrain(); // queue-if-no-path may just have been turned off
+      }
+    }
+  }
+
+  @Override
+  public int queued() {
+    return requeue.size();
+  }
+
+  @Override
+  public IoStats stats() {
+    return counters.snapshot();
+  }
+
+  @Override
+  public Reservations reservations() {
+    return reservations;
+  }
+
+  @Override
+  public CompletableFuture<Void> read(long lba, ByteBuffer dst) {
+    return async(new IoRequest().read(lba, dst));
+  }
+
+  @Override
+  public CompletableFuture<Void> write(long lba, ByteBuffer src) {
+    return async(new IoRequest().write(lba, src));
+  }
+
+  @Override
+  public CompletableFuture<Void> flush() {
+    return async(new IoRequest().flush());
+  }
+
+  @Override
+  public CompletableFuture<Void> writeZeroes(long lba, int blocks) {
+    return async(new IoRequest().writeZeroes(lba, blocks));
+  }
+
+  @Override
+  public CompletableFuture<Void> discard(long lba, int blocks) {
+    return async(new IoRequest().discard(lba, blocks));
+  }
+
+  private CompletableFuture<Void> async(IoRequest r) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    r.completion(
+        done -> {
+          Throwable e = done.error();
+          if (e == null) {
+            f.complete(null);
+          } else {
+            f.completeExceptionally(e);
+          }
+        });
+    try {
+      submit(r);
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  @Override
+  public String toString() {
+    return name + " (" + id + ")";
+  }
+}
