@@ -222,6 +222,7 @@ public final class Engine implements AutoCloseable {
       if (e instanceof MultipathEvent.HeadCreated) {
         jmx.register(e.device());
       } else if (e instanceof MultipathEvent.HeadRemoved) {
+        e.device().paths().forEach(p -> jmx.unregister(e.device(), p));
         jmx.unregister(e.device());
       } else if (e instanceof MultipathEvent.PathAdded) {
         jmx.register(e.device(), ((MultipathEvent.PathAdded) e).path());
