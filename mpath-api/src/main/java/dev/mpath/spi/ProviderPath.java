@@ -13,6 +13,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>State is read live: the getters report the provider's current view, and the provider
  * calls {@link PathSink#stateChanged()} whenever any of them changes so the head re-reads
  * them. All methods may be called from any thread and must not block.
+ *
+ * <p>Lock discipline: the head calls the getters while holding its own lock, so they must
+ * be plain (volatile) reads, and a provider must not hold a lock of its own while it calls
+ * into the {@link PathSink}.
  */
 public interface ProviderPath {
 
