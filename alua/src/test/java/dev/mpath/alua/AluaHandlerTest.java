@@ -1,5 +1,6 @@
 package dev.mpath.alua;
 
+import dev.mpath.testing.ManualScheduler;
 import static dev.mpath.alua.TestBytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,7 +23,7 @@ class AluaHandlerTest {
   private static final int MY_GROUP = 1;
   private static final int OTHER_GROUP = 2;
 
-  private final FakeScheduler scheduler = new FakeScheduler();
+  private final ManualScheduler scheduler = new ManualScheduler();
   private final FakeCommands commands = new FakeCommands();
   private final List<AluaPathInfo[]> changes = new ArrayList<>();
 
@@ -192,12 +193,12 @@ class AluaHandlerTest {
 
     commands.tur.add(FakeCommands.GOOD);
     commands.rtpg.add(extended(30, group(MY_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 1)));
-    scheduler.advanceSeconds(2);
+    scheduler.advance(Duration.ofSeconds(2));
     assertEquals(List.of("RTPG EXTENDED 256", "TUR", "TUR", "RTPG EXTENDED 256"), commands.log);
     assertEquals(AccessState.OPTIMIZED, h.current().orElseThrow().accessState());
     assertEquals(List.of(AluaState.TRANSITIONING, AluaState.ACTIVE_OPTIMIZED), changedStates());
 
-    scheduler.advanceSeconds(60);
+    scheduler.advance(Duration.ofSeconds(60));
     assertEquals(4, commands.log.size()); // polling stopped
     assertEquals(0, scheduler.pending());
   }
@@ -208,12 +209,12 @@ class AluaHandlerTest {
     commands.turDefault = FakeCommands.GOOD; // ready, so every poll reads RTPG again
     AluaHandler h = handler(Tpgs.IMPLICIT);
     done(h.attach());
-    scheduler.advanceSeconds(8);
+    scheduler.advance(Duration.ofSeconds(8));
     assertEquals(AccessState.TRANSITIONING, h.current().orElseThrow().accessState());
     assertEquals(5, commands.count("RTPG")); // attach + polls at 2, 4, 6, 8 s
     assertEquals(4, commands.count("TUR"));
 
-    scheduler.advanceSeconds(2); // 10 s: IMPLICIT TRANSITION TIME reached
+    scheduler.advance(Duration.ofSeconds(2)); // 10 s: IMPLICIT TRANSITION TIME reached
     AluaPathInfo info = h.current().orElseThrow();
     assertEquals(AccessState.STANDBY, info.accessState());
     assertTrue(info.transitionTimedOut());
@@ -221,7 +222,7 @@ class AluaHandlerTest {
     assertEquals(List.of(AluaState.TRANSITIONING, AluaState.STANDBY), changedStates());
 
     int sent = commands.log.size();
-    scheduler.advanceSeconds(120);
+    scheduler.advance(Duration.ofSeconds(120));
     assertEquals(sent, commands.log.size());
     assertEquals(0, scheduler.pending());
   }
@@ -232,10 +233,10 @@ class AluaHandlerTest {
     commands.turDefault = sense(0x2, 0x04, 0x0A);
     AluaHandler h = handler(Tpgs.IMPLICIT);
     done(h.attach());
-    scheduler.advanceSeconds(58);
+    scheduler.advance(Duration.ofSeconds(58));
     assertEquals(AccessState.TRANSITIONING, h.current().orElseThrow().accessState());
     assertEquals(29, commands.count("TUR"));
-    scheduler.advanceSeconds(2);
+    scheduler.advance(Duration.ofSeconds(2));
     assertEquals(AccessState.STANDBY, h.current().orElseThrow().accessState());
     assertEquals(1, commands.count("RTPG"));
   }
@@ -247,7 +248,7 @@ class AluaHandlerTest {
     assertEquals(AccessState.TRANSITIONING, done(h.attach()).accessState());
     commands.tur.add(FakeCommands.GOOD);
     commands.rtpg.add(extended(0, group(MY_GROUP, AluaState.ACTIVE_NON_OPTIMIZED, false, 1)));
-    scheduler.advanceSeconds(2);
+    scheduler.advance(Duration.ofSeconds(2));
     assertEquals(AccessState.NON_OPTIMIZED, h.current().orElseThrow().accessState());
   }
 
@@ -385,12 +386,12 @@ class AluaHandlerTest {
     commands.rtpg.add(extended(20, group(MY_GROUP, AluaState.TRANSITIONING, false, 1)));
     AluaHandler h = handler(Tpgs.IMPLICIT);
     done(h.attach());
-    scheduler.advanceSeconds(1);
+    scheduler.advance(Duration.ofSeconds(1));
     commands.rtpg.add(extended(20, group(MY_GROUP, AluaState.STANDBY, false, 1)));
     assertTrue(h.onSense(0x6, 0x2A, 0x06));
     assertEquals(AluaState.STANDBY, h.current().orElseThrow().aluaState());
     assertFalse(h.current().orElseThrow().transitionTimedOut());
-    scheduler.advanceSeconds(30);
+    scheduler.advance(Duration.ofSeconds(30));
     assertEquals(0, commands.count("TUR")); // the poll was cancelled
   }
 
@@ -400,7 +401,7 @@ class AluaHandlerTest {
     AluaHandler h = handler(Tpgs.IMPLICIT);
     done(h.attach());
     h.close();
-    scheduler.advanceSeconds(30);
+    scheduler.advance(Duration.ofSeconds(30));
     assertEquals(1, commands.log.size());
     CompletableFuture<AluaPathInfo> later = h.recheck();
     assertTrue(later.isCompletedExceptionally());

@@ -1,5 +1,6 @@
 package dev.mpath.alua;
 
+import dev.mpath.testing.ManualScheduler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * listener.
  */
 class HandlerAgainstModelTest {
-  private final FakeScheduler scheduler = new FakeScheduler();
+  private final ManualScheduler scheduler = new ManualScheduler();
 
   /** One I_T nexus to the emulated LU, through relative target port {@code port}. */
   private static final class Loop implements AluaCommands {
@@ -79,9 +80,9 @@ class HandlerAgainstModelTest {
     assertEquals(AccessState.OPTIMIZED, a.attach().get().accessState());
     model.transition(10, AluaState.STANDBY);
     assertEquals(AccessState.TRANSITIONING, a.current().orElseThrow().accessState());
-    scheduler.advanceSeconds(4);
+    scheduler.advance(Duration.ofSeconds(4));
     assertEquals(AccessState.TRANSITIONING, a.current().orElseThrow().accessState());
-    scheduler.advanceSeconds(1); // the model completes the transition; UA -> recheck
+    scheduler.advance(Duration.ofSeconds(1)); // the model completes the transition; UA -> recheck
     assertEquals(AccessState.STANDBY, a.current().orElseThrow().accessState());
     assertEquals(List.of(AccessState.OPTIMIZED, AccessState.TRANSITIONING, AccessState.STANDBY),
         seenA);

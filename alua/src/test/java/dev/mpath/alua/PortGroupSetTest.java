@@ -1,5 +1,6 @@
 package dev.mpath.alua;
 
+import dev.mpath.testing.ManualScheduler;
 import static dev.mpath.alua.TestBytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class PortGroupSetTest {
-  private final FakeScheduler scheduler = new FakeScheduler();
+  private final ManualScheduler scheduler = new ManualScheduler();
   private final List<PortGroupChange> events = new ArrayList<>();
   private PortGroupSet model;
 
@@ -111,7 +112,7 @@ class PortGroupSetTest {
     model.transition(2, AluaState.ACTIVE_OPTIMIZED, Duration.ofSeconds(5));
     RtpgResponse r = RtpgResponse.decode(model.reportTargetPortGroups(RtpgFormat.EXTENDED, 512));
     assertEquals(AluaState.TRANSITIONING, r.group(2).orElseThrow().state());
-    scheduler.advanceSeconds(5);
+    scheduler.advance(Duration.ofSeconds(5));
     r = RtpgResponse.decode(model.reportTargetPortGroups(RtpgFormat.EXTENDED, 512));
     assertEquals(AluaState.ACTIVE_OPTIMIZED, r.group(2).orElseThrow().state());
   }
@@ -119,12 +120,12 @@ class PortGroupSetTest {
   @Test
   void newTransitionSupersedesPendingOne() {
     model.transition(1, AluaState.STANDBY, Duration.ofSeconds(5));
-    scheduler.advanceSeconds(3);
+    scheduler.advance(Duration.ofSeconds(3));
     model.transition(1, AluaState.UNAVAILABLE, Duration.ofSeconds(5));
     assertEquals(1, events.size()); // still transitioning: no T -> T event
-    scheduler.advanceSeconds(3);    // the first timer would have fired here
+    scheduler.advance(Duration.ofSeconds(3));    // the first timer would have fired here
     assertEquals(AluaState.TRANSITIONING, model.stateOfPort(1));
-    scheduler.advanceSeconds(2);
+    scheduler.advance(Duration.ofSeconds(2));
     assertEquals(AluaState.UNAVAILABLE, model.stateOfPort(1));
     assertEquals(2, events.size());
   }
@@ -196,7 +197,7 @@ class PortGroupSetTest {
     model.transition(1, AluaState.STANDBY, Duration.ofSeconds(5));
     byte[] list = bytes(0, 0, 0, 0, 0x01, 0x00, 0x00, 0x01); // group 1 -> AN
     model.setTargetPortGroups(list, list.length, null);
-    scheduler.advanceSeconds(10);
+    scheduler.advance(Duration.ofSeconds(10));
     assertEquals(AluaState.ACTIVE_NON_OPTIMIZED, model.stateOfPort(1));
     assertEquals(2, events.size()); // AO -> T, T -> AN; the timer did not fire
   }
