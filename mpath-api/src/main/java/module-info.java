@@ -11,6 +11,7 @@ module dev.mpath {
 
   exports dev.mpath;
   exports dev.mpath.spi;
+  exports dev.mpath.store;
 
   uses dev.mpath.spi.MultipathProvider;
 
