@@ -2,4 +2,6 @@
 module dev.mpath.scsi {
   requires transitive dev.mpath;
   requires dev.mpath.alua;
+
+  exports dev.mpath.scsi.proto;
 }
