@@ -1,7 +1,14 @@
 /** SCSI provider: protocol structures, logical-unit emulator, transports and the host-side provider. */
 module dev.mpath.scsi {
   requires transitive dev.mpath;
-  requires dev.mpath.alua;
+  requires transitive dev.mpath.alua;
+  requires org.slf4j;
 
   exports dev.mpath.scsi.proto;
+  exports dev.mpath.scsi.target;
+  exports dev.mpath.scsi.host;
+  exports dev.mpath.scsi.loop;
+
+  provides dev.mpath.spi.MultipathProvider with
+      dev.mpath.scsi.host.ScsiProvider;
 }

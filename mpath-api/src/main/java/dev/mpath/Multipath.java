@@ -3,7 +3,7 @@ package dev.mpath;
 import dev.mpath.internal.Bindings;
 import dev.mpath.internal.Engine;
 import dev.mpath.internal.HeadConfig;
-import dev.mpath.internal.SystemScheduler;
+import dev.mpath.spi.SystemScheduler;
 import dev.mpath.spi.MultipathProvider;
 import dev.mpath.spi.Scheduler;
 import java.io.IOException;

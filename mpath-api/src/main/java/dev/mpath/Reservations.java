@@ -1,5 +1,6 @@
 package dev.mpath;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -52,4 +53,10 @@ public interface Reservations {
 
   /** Reads the current reservation, empty if none is held. */
   CompletableFuture<Optional<Reservation>> readReservation();
+
+  /** Reads every registration with who made it (SCSI READ FULL STATUS). */
+  CompletableFuture<List<Registration>> readFullStatus();
+
+  /** Reads what the device supports (SCSI REPORT CAPABILITIES). */
+  CompletableFuture<ReservationCapabilities> reportCapabilities();
 }

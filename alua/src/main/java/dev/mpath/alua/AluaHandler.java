@@ -98,6 +98,10 @@ public final class AluaHandler implements AutoCloseable {
   private int unitAttentionRetries;
   private int resizes;
   private boolean stpgSent;
+  /** Activation asked for the next check (the host has no usable active/optimized path). */
+  private boolean activateRequested;
+  /** This check activates. */
+  private boolean activating;
 
   /**
    * @param name the path's name, for logs
@@ -172,6 +176,24 @@ public final class AluaHandler implements AutoCloseable {
   }
 
   /**
+   * Activates this path (Linux {@code scsi_dh_activate}): the host has no usable
+   * active/optimized path, so with explicit ALUA the next check sends SET TARGET PORT GROUPS
+   * for this port's group even if the target still reports another group active/optimized
+   * (that group's ports may all be dead to this host). Without explicit ALUA it is a plain
+   * check.
+   *
+   * @return completes with the result of that check
+   */
+  public CompletableFuture<AluaPathInfo> activate() {
+    CompletableFuture<AluaPathInfo> f = new CompletableFuture<>();
+    step(() -> {
+      activateRequested = true;
+      requestCheck(f);
+    });
+    return f;
+  }
+
+  /**
    * Tells the handler of sense data seen on this path. Starts a check when the sense calls for
    * one ({@link AluaSense#requiresRecheck(int, int, int)}).
    *
@@ -242,6 +264,8 @@ public final class AluaHandler implements AutoCloseable {
     unitAttentionRetries = 0;
     resizes = 0;
     stpgSent = false;
+    activating = activateRequested;
+    activateRequested = false;
     cancelPoll();
   }
 
@@ -333,8 +357,8 @@ public final class AluaHandler implements AutoCloseable {
       stpgSent = true;
       byte[] params = StpgParameterList.of(
           new StpgDescriptor(AluaState.ACTIVE_OPTIMIZED, targetPortGroup)).encode();
-      LOG.info("{}: no active/optimized group, STPG group {} to active/optimized",
-          name, targetPortGroup);
+      LOG.info("{}: {}, STPG group {} to active/optimized", name,
+          activating ? "activating" : "no active/optimized group", targetPortGroup);
       send(() -> commands.setTargetPortGroups(params), (v, e) -> onStpg(d, e));
       return;
     }
@@ -369,7 +393,7 @@ public final class AluaHandler implements AutoCloseable {
   }
 
   private boolean shouldActivate(RtpgResponse response, TargetPortGroupDescriptor d) {
-    if (!tpgs.explicit() || stpgSent || response.anyActiveOptimized()) {
+    if (!tpgs.explicit() || stpgSent || (response.anyActiveOptimized() && !activating)) {
       return false;
     }
     if (!d.supportedStates().contains(AluaState.ACTIVE_OPTIMIZED)) {
@@ -444,10 +468,8 @@ public final class AluaHandler implements AutoCloseable {
     AluaPathInfo prev = info;
     boolean preferred = prev != null && prev.preferred();
     SupportedStates supported = prev != null ? prev.supportedStates() : SupportedStates.of();
-    if (scheduler.nanoTime() - (transitionStart + transitionTimeout.toNanos()) >= 0) {
-      onTransitioning(preferred, supported); // times out
-      return;
-    }
+    // Ask first, even at the deadline: the transition may have finished meanwhile; only a
+    // group that still reports transitioning is treated as standby (onTransitioning).
     send(commands::testUnitReady, (v, error) -> {
       if (error instanceof AluaCommandException) {
         AluaCommandException e = (AluaCommandException) error;

@@ -228,6 +228,22 @@ class AluaHandlerTest {
   }
 
   @Test
+  void aTransitionThatEndsBeforeTheDeadlinePollIsNotTakenForStandby() throws Exception {
+    // IMPLICIT TRANSITION TIME 1 s is shorter than the 2 s poll: the one poll lands on the
+    // deadline and must ask the target before giving up on the path
+    commands.rtpg.add(extended(1, group(MY_GROUP, AluaState.TRANSITIONING, false, 1)));
+    AluaHandler h = handler(Tpgs.IMPLICIT);
+    done(h.attach());
+    commands.tur.add(FakeCommands.GOOD);
+    commands.rtpg.add(extended(1, group(MY_GROUP, AluaState.ACTIVE_NON_OPTIMIZED, false, 1)));
+    scheduler.advance(Duration.ofSeconds(1));
+    AluaPathInfo info = h.current().orElseThrow();
+    assertEquals(AccessState.NON_OPTIMIZED, info.accessState());
+    assertTrue(!info.transitionTimedOut());
+    assertEquals(List.of("RTPG EXTENDED 256", "TUR", "RTPG EXTENDED 256"), commands.log);
+  }
+
+  @Test
   void transitionTimeoutDefaultsToSixtySeconds() throws Exception {
     commands.rtpg.add(extended(0, group(MY_GROUP, AluaState.TRANSITIONING, false, 1)));
     commands.turDefault = sense(0x2, 0x04, 0x0A);

@@ -1,6 +1,7 @@
 package dev.mpath.internal;
 
 import java.io.IOException;
+import dev.mpath.spi.DeviceNames;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -97,34 +98,12 @@ public final class Bindings {
 
   /** Bijective base 26: 0 -> a, 25 -> z, 26 -> aa, 701 -> zz, 702 -> aaa. */
   public static String suffix(int index) {
-    if (index < 0) {
-      throw new IllegalArgumentException("negative alias index " + index);
-    }
-    StringBuilder sb = new StringBuilder();
-    long n = index + 1L;
-    while (n > 0) {
-      n--;
-      sb.append((char) ('a' + (n % 26)));
-      n /= 26;
-    }
-    return sb.reverse().toString();
+    return DeviceNames.letters(index);
   }
 
   /** The index of a generated alias ({@code prefix} + letters), or -1 for any other. */
   public static int indexOf(String alias, String prefix) {
-    if (!alias.startsWith(prefix) || alias.length() == prefix.length()
-        || alias.length() - prefix.length() > 6) {
-      return -1;
-    }
-    long n = 0;
-    for (int i = prefix.length(); i < alias.length(); i++) {
-      char c = alias.charAt(i);
-      if (c < 'a' || c > 'z') {
-        return -1;
-      }
-      n = n * 26 + (c - 'a' + 1);
-    }
-    return n - 1 > Integer.MAX_VALUE ? -1 : (int) (n - 1);
+    return alias.startsWith(prefix) ? DeviceNames.indexOf(alias.substring(prefix.length())) : -1;
   }
 
   private static Map<String, String> read(Path file) throws IOException {

@@ -349,6 +349,7 @@ public final class Head implements MultipathDevice {
       }
       int index = freeIndex();
       node = new PathNode(this, p, index, provider.pathName(name, index, p));
+      p.attached(node);
       PathNode[] next = Arrays.copyOf(paths, paths.length + 1);
       next[next.length - 1] = node;
       Arrays.sort(next, Comparator.comparingInt(x -> x.index));
@@ -504,7 +505,10 @@ public final class Head implements MultipathDevice {
         (p.access == dev.mpath.AccessState.OPTIMIZED ? opt : nonOpt).add(p);
       } else if (p.state.mayRecover()
           || (p.state == PathState.LIVE
-              && (p.access.mayBecomeActive() || (p.access.isActive() && (p.faulted || p.gated))))) {
+              && (p.access.mayBecomeActive()
+                  || (p.access.isActive() && (p.faulted || p.gated))
+                  || (p.access == dev.mpath.AccessState.STANDBY && !p.faulted
+                      && p.path.canActivate())))) {
         may = true;
       }
     }
@@ -521,8 +525,32 @@ public final class Head implements MultipathDevice {
             may);
     snapshot = s;
     selector.pathsChanged(s.optimized, s.nonOptimized);
+    activateStandbyPaths(s);
     if (!requeue.isEmpty()) {
       scheduleDrain(); // drains to the new paths, or fails what can no longer wait
+    }
+  }
+
+  /**
+   * With no usable path, asks live standby paths to activate (once per episode, like
+   * dm-multipath's pg_init); under lock, the calls themselves run on the scheduler.
+   */
+  private void activateStandbyPaths(Snapshot s) {
+    for (PathNode p : paths) {
+      if (s.hasUsable() || p.access != dev.mpath.AccessState.STANDBY) {
+        p.activationRequested = false;
+      } else if (p.state == PathState.LIVE && !p.faulted && !p.detached && !p.activationRequested) {
+        p.activationRequested = true;
+        scheduler.schedule(
+            () -> {
+              try {
+                p.path.activate();
+              } catch (RuntimeException e) {
+                LOG.warn("{}: activating {} failed: {}", name, p.name, e.toString());
+              }
+            },
+            0, TimeUnit.NANOSECONDS);
+      }
     }
   }
 

@@ -6,6 +6,8 @@ import dev.mpath.NoPathException;
 import dev.mpath.PartialRegistrationException;
 import dev.mpath.PathState;
 import dev.mpath.RegisteredKeys;
+import dev.mpath.Registration;
+import dev.mpath.ReservationCapabilities;
 import dev.mpath.Reservation;
 import dev.mpath.ReservationType;
 import dev.mpath.Reservations;
@@ -169,6 +171,16 @@ final class HeadReservations implements Reservations {
   @Override
   public CompletableFuture<Optional<Reservation>> readReservation() {
     return onePath(PathReservations::readReservation);
+  }
+
+  @Override
+  public CompletableFuture<List<Registration>> readFullStatus() {
+    return onePath(PathReservations::readFullStatus);
+  }
+
+  @Override
+  public CompletableFuture<ReservationCapabilities> reportCapabilities() {
+    return onePath(PathReservations::reportCapabilities);
   }
 
   // ------------------------------------------------------------------ one path

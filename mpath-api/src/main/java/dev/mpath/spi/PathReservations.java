@@ -1,8 +1,11 @@
 package dev.mpath.spi;
 
 import dev.mpath.RegisteredKeys;
+import dev.mpath.Registration;
+import dev.mpath.ReservationCapabilities;
 import dev.mpath.Reservation;
 import dev.mpath.ReservationType;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -30,4 +33,16 @@ public interface PathReservations {
   CompletableFuture<RegisteredKeys> readKeys();
 
   CompletableFuture<Optional<Reservation>> readReservation();
+
+  /** Every registration in full; default: unsupported. */
+  default CompletableFuture<List<Registration>> readFullStatus() {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("READ FULL STATUS is not supported"));
+  }
+
+  /** Reservation capabilities; default: unsupported. */
+  default CompletableFuture<ReservationCapabilities> reportCapabilities() {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("REPORT CAPABILITIES is not supported"));
+  }
 }

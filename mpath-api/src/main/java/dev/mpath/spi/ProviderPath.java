@@ -82,6 +82,29 @@ public interface ProviderPath {
     return CompletableFuture.completedFuture(state() == PathState.LIVE);
   }
 
+  /**
+   * The head has no usable path left and this one is live but in standby: make it usable
+   * if the protocol can (SCSI explicit ALUA: SET TARGET PORT GROUPS, as Linux
+   * {@code scsi_dh_activate}). Asynchronous; report the outcome through
+   * {@link PathSink#stateChanged()}. Called at most once per such episode. Default: nothing.
+   */
+  default void activate() {}
+
+  /**
+   * Whether {@link #activate()} can make this standby path usable; while it can, the head
+   * queues I/O for the activation rather than failing it. Default false.
+   */
+  default boolean canActivate() {
+    return false;
+  }
+
+  /**
+   * Called once when the path joins its head, before it can receive any submission: the
+   * sink through which the provider reports on this path (the same one
+   * {@link ProviderContext#attach} returns). Default: nothing.
+   */
+  default void attached(PathSink sink) {}
+
   /** Reservation commands through this path, or {@code null} if unsupported. */
   default PathReservations reservations() {
     return null;

@@ -1,12 +1,14 @@
-package dev.mpath.internal;
+package dev.mpath.spi;
 
-import dev.mpath.spi.Scheduler;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The default {@link Scheduler}: {@link System#nanoTime()} and one daemon timer thread. */
+/**
+ * The default {@link Scheduler}: {@link System#nanoTime()} and one daemon timer thread.
+ * Close it to stop the thread. Emulators and tools that need real time use it too.
+ */
 public final class SystemScheduler implements Scheduler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SystemScheduler.class);
 

@@ -1,0 +1,268 @@
+package dev.mpath.scsi.host;
+
+import dev.mpath.DeviceId;
+import dev.mpath.scsi.loop.ScsiLoopTarget;
+import dev.mpath.scsi.loop.ScsiLoopTargets;
+import dev.mpath.scsi.loop.ScsiLoopTransport;
+import dev.mpath.scsi.proto.DeviceIdentificationVpd;
+import dev.mpath.scsi.proto.InquiryCdb;
+import dev.mpath.scsi.proto.ReadCapacity16Cdb;
+import dev.mpath.scsi.proto.ReadCapacity16Data;
+import dev.mpath.scsi.proto.ScsiProtocolException;
+import dev.mpath.scsi.proto.SenseKey;
+import dev.mpath.scsi.proto.StandardInquiryData;
+import dev.mpath.spi.DeviceNames;
+import dev.mpath.spi.FailoverStyle;
+import dev.mpath.spi.MultipathProvider;
+import dev.mpath.spi.PathFailureException;
+import dev.mpath.spi.ProviderContext;
+import dev.mpath.spi.ProviderPath;
+import dev.mpath.spi.ReservationFanout;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SCSI provider: {@code scsi+loop://<target>/<target name>/<lun>} logs this host's
+ * initiator port in through every target port and makes one path per nexus.
+ *
+ * <p>{@code ?port=1,2} limits the login to those relative target ports (to add paths
+ * later, or test a subset).
+ *
+ * <p>Identity: VPD page 83h, association logical unit, in the frozen order of
+ * {@link LuIdentity}. Names: heads {@code sd<letters>} in creation order (a WWID seen
+ * again keeps its name for the life of the provider), paths {@code sd<letters>:<index>}.
+ * Failover style: clone (SCSI may complete partially). Reservations: per I_T nexus, so the
+ * head registers through every path. ALUA through {@link dev.mpath.alua.AluaHandler} when
+ * the LU reports TPGS. Path checker: TEST UNIT READY.
+ */
+public final class ScsiProvider implements MultipathProvider {
+  private static final Logger LOG = LoggerFactory.getLogger(ScsiProvider.class);
+
+  public static final String LOOP_SCHEME = "scsi+loop";
+  static final int INQUIRY_LENGTH = 96;
+  static final int VPD_LENGTH = 1024;
+  static final int IDENTIFY_UA_RETRIES = 4;
+
+  private ProviderContext ctx;
+  private ScsiHostOptions options;
+  private final Object lock = new Object();
+  private final Map<DeviceId, String> names = new HashMap<>();
+  private int nextName;
+  private final List<ScsiSession> sessions = new ArrayList<>();
+  private volatile boolean closed;
+
+  @Override
+  public String name() {
+    return "scsi";
+  }
+
+  @Override
+  public boolean supports(URI uri) {
+    return LOOP_SCHEME.equalsIgnoreCase(uri.getScheme());
+  }
+
+  @Override
+  public FailoverStyle failoverStyle() {
+    return FailoverStyle.CLONE;
+  }
+
+  @Override
+  public ReservationFanout reservationFanout() {
+    return ReservationFanout.PER_NEXUS;
+  }
+
+  @Override
+  public void init(ProviderContext context) {
+    this.ctx = context;
+    this.options = ScsiHostOptions.from(context);
+  }
+
+  /** This host's initiator port name. */
+  public String initiatorPort() {
+    return options.initiatorPort();
+  }
+
+  @Override
+  public CompletableFuture<List<DeviceId>> connect(URI uri) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("provider closed"));
+    }
+    String[] parts = uri.getPath() == null ? new String[0] : uri.getPath().split("/");
+    if (uri.getAuthority() == null || parts.length != 3 || parts[1].isEmpty()) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(
+          "expected scsi+loop://<target>/<target name>/<lun>, got '" + uri + "'"));
+    }
+    int lun;
+    try {
+      lun = Integer.parseInt(parts[2]);
+    } catch (NumberFormatException e) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("LUN '" + parts[2] + "' is not a number in " + uri));
+    }
+    ScsiLoopTarget t = ScsiLoopTargets.find(uri.getAuthority()).orElse(null);
+    if (t == null || !t.target().name().equals(parts[1])) {
+      return CompletableFuture.failedFuture(
+          new IOException("no SCSI loop target " + uri.getAuthority() + "/" + parts[1]));
+    }
+    List<Integer> ports;
+    try {
+      ports = selectPorts(uri, t.target().ports());
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    // One nexus after the other, in port order, so path indexes follow the ports.
+    List<CompletableFuture<ScsiPath>> found = new ArrayList<>();
+    CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
+    for (int port : ports) {
+      ScsiSession s = new ScsiSession(
+          () -> new ScsiLoopTransport(t, port, options.initiatorPort()), ctx.scheduler(), options);
+      synchronized (lock) {
+        sessions.add(s);
+      }
+      CompletableFuture<ScsiPath> f = chain.thenCompose(v -> s.start())
+          .thenCompose(v -> identify(s, lun)).thenCompose(p -> attach(s, p))
+          .exceptionally(e -> {
+            LOG.warn("{} lun {}: {}", s.address(), lun, cause(e).toString());
+            return null;
+          });
+      found.add(f);
+      chain = f;
+    }
+    return chain.thenCompose(v -> {
+      Set<DeviceId> ids = new LinkedHashSet<>();
+      for (CompletableFuture<ScsiPath> f : found) {
+        ScsiPath p = f.join();
+        if (p != null) {
+          ids.add(p.deviceId());
+        }
+      }
+      return ids.isEmpty()
+          ? CompletableFuture.failedFuture(new IOException("no path to " + uri + " could be set up"))
+          : CompletableFuture.completedFuture(List.copyOf(ids));
+    });
+  }
+
+  /** All target ports, or those of a {@code ?port=1,2} query. */
+  static List<Integer> selectPorts(URI uri, List<Integer> all) {
+    String q = uri.getQuery();
+    if (q == null || q.isEmpty()) {
+      return all;
+    }
+    if (!q.startsWith("port=")) {
+      throw new IllegalArgumentException("unknown query '" + q + "' in " + uri + " (only port=N[,N])");
+    }
+    List<Integer> out = new ArrayList<>();
+    for (String p : q.substring(5).split(",")) {
+      int n;
+      try {
+        n = Integer.parseInt(p.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("port '" + p + "' is not a number in " + uri);
+      }
+      if (!all.contains(n)) {
+        throw new IllegalArgumentException("target has no port " + n + " (ports " + all + ")");
+      }
+      out.add(n);
+    }
+    return out;
+  }
+
+  private CompletableFuture<ScsiPath> attach(ScsiSession s, ScsiPath p) {
+    return p.startAlua(ctx.scheduler()).thenApply(v -> {
+      s.paths.add(p);
+      ctx.attach(p);
+      return p;
+    });
+  }
+
+  /** INQUIRY, VPD 83h and READ CAPACITY (16) through a fresh nexus. */
+  private CompletableFuture<ScsiPath> identify(ScsiSession s, int lun) {
+    ByteBuffer inq = ByteBuffer.allocate(INQUIRY_LENGTH);
+    ByteBuffer vpd = ByteBuffer.allocate(VPD_LENGTH);
+    ByteBuffer cap = ByteBuffer.allocate(ReadCapacity16Data.LENGTH);
+    return command(s, lun, InquiryCdb.standard(INQUIRY_LENGTH).toBytes(), inq, IDENTIFY_UA_RETRIES)
+        .thenCompose(r1 -> command(s, lun, InquiryCdb.vpd(0x83, VPD_LENGTH).toBytes(), vpd, IDENTIFY_UA_RETRIES)
+            .thenCompose(r2 -> command(s, lun, ReadCapacity16Cdb.of(ReadCapacity16Data.LENGTH).toBytes(), cap,
+                IDENTIFY_UA_RETRIES)
+                .thenApply(r3 -> {
+                  try {
+                    StandardInquiryData std = StandardInquiryData.decode(slice(inq, r1));
+                    if (std.peripheral().qualifier() != 0) {
+                      throw new PathFailureException(s.address() + ": no logical unit " + lun);
+                    }
+                    DeviceIdentificationVpd ids = DeviceIdentificationVpd.decode(
+                        slice(vpd, r2), 0, r2.transferred());
+                    DeviceId id = LuIdentity.of(ids.designators()).orElseThrow(() ->
+                        new PathFailureException(s.address() + ": LU " + lun + " has no usable designator"));
+                    ReadCapacity16Data c = ReadCapacity16Data.decode(slice(cap, r3));
+                    return new ScsiPath(s, lun, new ScsiPath.LuInfo(
+                        id, c.returnedLba() + 1, (int) c.logicalBlockLength(),
+                        ids.relativeTargetPortId().orElse(0), ids.targetPortGroupId().orElse(0),
+                        std.tpgs(), std.vendorId(), std.productId()));
+                  } catch (ScsiProtocolException | PathFailureException e) {
+                    throw new CompletionException(e);
+                  }
+                })));
+  }
+
+  private static byte[] slice(ByteBuffer b, ScsiResult r) {
+    byte[] out = new byte[Math.max(0, Math.min(b.capacity(), r.transferred()))];
+    b.get(0, out);
+    return out;
+  }
+
+  /** A command during identification; unit attentions (power on, reset) are retried. */
+  private CompletableFuture<ScsiResult> command(ScsiSession s, int lun, byte[] cdb, ByteBuffer data, int retries) {
+    return s.execute(lun, cdb, data, data.capacity()).thenCompose(r -> {
+      if (r.good()) {
+        return CompletableFuture.completedFuture(r);
+      }
+      boolean ua = r.senseData().map(sd -> sd.senseKey() == SenseKey.UNIT_ATTENTION).orElse(false);
+      if (ua && retries > 0) {
+        return command(s, lun, cdb, data, retries - 1);
+      }
+      return CompletableFuture.failedFuture(ScsiClassifier.error(r, s.address()));
+    });
+  }
+
+  @Override
+  public String headName(DeviceId id, ProviderPath first) {
+    synchronized (lock) {
+      return names.computeIfAbsent(id, k -> "sd" + DeviceNames.letters(nextName++));
+    }
+  }
+
+  /** The sessions (one per nexus), in creation order. */
+  public List<ScsiSession> sessions() {
+    synchronized (lock) {
+      return List.copyOf(sessions);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (ScsiSession s : sessions()) {
+      s.paths.forEach(ScsiPath::close);
+      s.close();
+    }
+  }
+
+  private static Throwable cause(Throwable e) {
+    while (e instanceof CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+}

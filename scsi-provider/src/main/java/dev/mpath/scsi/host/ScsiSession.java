@@ -1,0 +1,223 @@
+package dev.mpath.scsi.host;
+
+import dev.mpath.PathState;
+import dev.mpath.spi.PathFailureException;
+import dev.mpath.spi.Scheduler;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One I_T nexus: a login through a transport, the commands outstanding on it, and the
+ * reconnect loop after a loss (open-iscsi style: the paths report CONNECTING, so the head
+ * queues, until the replacement timeout, then FAILED while logins keep being tried).
+ * Thread-safe.
+ */
+public final class ScsiSession {
+  private static final Logger LOG = LoggerFactory.getLogger(ScsiSession.class);
+
+  private final Supplier<ScsiTransport> transports;
+  private final Scheduler scheduler;
+  private final ScsiHostOptions options;
+  private final AtomicLong tags = new AtomicLong();
+  private final Map<Long, CompletableFuture<ScsiResult>> pending = new ConcurrentHashMap<>();
+  final List<ScsiPath> paths = new CopyOnWriteArrayList<>();
+
+  private final Object lock = new Object();
+  private volatile PathState state = PathState.CONNECTING;
+  private volatile ScsiTransport transport;
+  private volatile String address = "";
+  private int epoch; // under lock
+  private long lostAt; // under lock, 0 when not lost
+  private boolean closed; // under lock
+  private Scheduler.Cancellable retry; // under lock
+
+  ScsiSession(Supplier<ScsiTransport> transports, Scheduler scheduler, ScsiHostOptions options) {
+    this.transports = transports;
+    this.scheduler = scheduler;
+    this.options = options;
+  }
+
+  PathState state() {
+    return state;
+  }
+
+  String address() {
+    return address;
+  }
+
+  /** The first login. */
+  CompletableFuture<Void> start() {
+    return login();
+  }
+
+  private CompletableFuture<Void> login() {
+    ScsiTransport t = transports.get();
+    int e;
+    synchronized (lock) {
+      if (closed) {
+        return CompletableFuture.failedFuture(new PathFailureException("session closed"));
+      }
+      e = ++epoch;
+      address = t.address();
+    }
+    return t.login(new Handler(e)).thenRun(() -> {
+      boolean ok;
+      synchronized (lock) {
+        ok = e == epoch && !closed;
+        if (ok) {
+          transport = t;
+          state = PathState.LIVE;
+          lostAt = 0;
+        }
+      }
+      if (!ok) {
+        t.close();
+        throw new java.util.concurrent.CompletionException(new PathFailureException("login superseded"));
+      }
+      LOG.info("{}: logged in", address);
+      paths.forEach(ScsiPath::sessionUp);
+    });
+  }
+
+  /** Executes one command; completes exceptionally with PathFailureException on a loss. */
+  CompletableFuture<ScsiResult> execute(int lun, byte[] cdb, ByteBuffer data, int dataLength) {
+    ScsiTransport t = transport;
+    if (t == null || state != PathState.LIVE) {
+      return CompletableFuture.failedFuture(new PathFailureException(address + ": nexus not live"));
+    }
+    long tag = tags.incrementAndGet();
+    CompletableFuture<ScsiResult> f = new CompletableFuture<>();
+    pending.put(tag, f);
+    if (transport != t) { // lost meanwhile: failAll may have missed this one
+      if (pending.remove(tag) != null) {
+        f.completeExceptionally(new PathFailureException(address + ": nexus lost"));
+      }
+      return f;
+    }
+    t.execute(tag, lun, cdb, data, dataLength);
+    return f;
+  }
+
+  private final class Handler implements ResponseHandler {
+    final int epoch;
+
+    Handler(int epoch) {
+      this.epoch = epoch;
+    }
+
+    @Override
+    public void response(long tag, int status, byte[] sense, int transferred, int residual) {
+      CompletableFuture<ScsiResult> f = pending.remove(tag);
+      if (f != null) {
+        f.complete(new ScsiResult(status, sense, transferred, residual));
+      }
+    }
+
+    @Override
+    public void disconnected(String reason) {
+      lost(epoch, reason);
+    }
+  }
+
+  /** The nexus is gone: fail what is outstanding and start logging in again. */
+  void lost(int seen, String reason) {
+    ScsiTransport t;
+    synchronized (lock) {
+      if (seen != epoch || closed || state != PathState.LIVE) {
+        return;
+      }
+      t = transport;
+      transport = null;
+      epoch++;
+      state = PathState.CONNECTING;
+      lostAt = scheduler.nanoTime() | 1;
+    }
+    LOG.warn("{}: nexus lost ({}); logging in again", address, reason);
+    if (t != null) {
+      t.close();
+    }
+    failAll("nexus lost: " + reason);
+    paths.forEach(ScsiPath::changed);
+    scheduleLogin(0);
+  }
+
+  /** Drops the nexus as after a loss (test and admin hook). */
+  public void drop(String reason) {
+    int e;
+    synchronized (lock) {
+      e = epoch;
+    }
+    lost(e, reason);
+  }
+
+  private void failAll(String why) {
+    for (Long tag : pending.keySet()) {
+      CompletableFuture<ScsiResult> f = pending.remove(tag);
+      if (f != null) {
+        f.completeExceptionally(new PathFailureException(address + ": " + why));
+      }
+    }
+  }
+
+  private void scheduleLogin(long delayMillis) {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      retry = scheduler.schedule(this::retryLogin, delayMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void retryLogin() {
+    login().whenComplete((v, e) -> {
+      if (e == null) {
+        return;
+      }
+      boolean expired;
+      synchronized (lock) {
+        if (closed) {
+          return;
+        }
+        expired = lostAt != 0
+            && scheduler.nanoTime() - lostAt >= options.replacementTimeout().toNanos();
+        if (expired && state != PathState.FAILED) {
+          state = PathState.FAILED; // stop queueing for this nexus; keep trying to log in
+        } else {
+          expired = false;
+        }
+      }
+      if (expired) {
+        LOG.warn("{}: replacement timeout expired; failing I/O for this nexus", address);
+        paths.forEach(ScsiPath::changed);
+      }
+      scheduleLogin(options.reconnectDelay().toMillis());
+    });
+  }
+
+  /** Logs out for good. */
+  void close() {
+    ScsiTransport t;
+    synchronized (lock) {
+      closed = true;
+      t = transport;
+      transport = null;
+      state = PathState.DELETING;
+      if (retry != null) {
+        retry.cancel();
+      }
+    }
+    if (t != null) {
+      t.close();
+    }
+    failAll("session closed");
+  }
+}

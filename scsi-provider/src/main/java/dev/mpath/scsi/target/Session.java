@@ -1,0 +1,210 @@
+package dev.mpath.scsi.target;
+
+import dev.mpath.scsi.proto.OperationCode;
+import dev.mpath.spi.Scheduler;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One I_T nexus: an initiator port logged in through one target port, from {@link
+ * ScsiTarget#login} until {@link #logout()}, a kill of its port, a new login of the same
+ * nexus, or the target's close.
+ *
+ * <p>Thread-safe. Commands may be submitted from any thread; commands to one logical unit run
+ * in submission order, and their answers reach the sink in that order. Answers are delivered
+ * one at a time per session.
+ */
+public final class Session {
+  private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+  private final ScsiTarget target;
+  private final Faults faults;
+  private final Nexus nexus;
+  private final ResponseSink sink;
+  private final Scheduler scheduler;
+  private volatile boolean alive = true;
+
+  // Guarded by this: answers held back by a delay or a hang, in order.
+  private final ArrayDeque<Held> held = new ArrayDeque<>();
+  private long lastDue;
+  private boolean pumpPending;
+
+  private record Held(long due, long tag, ScsiResponse response, Executor executor) {}
+
+  Session(ScsiTarget target, Faults faults, Nexus nexus, ResponseSink sink, Scheduler scheduler) {
+    this.target = target;
+    this.faults = faults;
+    this.nexus = nexus;
+    this.sink = sink;
+    this.scheduler = scheduler;
+  }
+
+  /** The I_T nexus. */
+  public Nexus nexus() {
+    return nexus;
+  }
+
+  /** Whether the session is still logged in. */
+  public boolean isActive() {
+    return alive;
+  }
+
+  /**
+   * Executes one command asynchronously; the answer goes to the session's sink with the same
+   * tag, on the logical unit's thread. Nothing is executed on the caller's stack.
+   *
+   * <p>{@code cdb} is copied before return (at most 260 bytes are kept). {@code data} is the
+   * data-out buffer (WRITE, PERSISTENT RESERVE OUT, UNMAP, SET TARGET PORT GROUPS), read from
+   * its position to its limit, or the data-in buffer, filled from its position; the caller's
+   * position and limit never move (the buffer's content is shared until the answer arrives).
+   * Malformed commands are answered with CHECK CONDITION, never thrown. After the session
+   * ended, commands are dropped without an answer.
+   *
+   * @param tag the caller's tag, echoed in the answer
+   * @param lun the logical unit number (a LUN the target lacks answers as SPC-4 says)
+   * @param cdb the CDB
+   * @param data the data buffer, may be null for commands that move no data
+   * @param dataLength the expected data transfer length (EDTL) in bytes
+   */
+  public void execute(long tag, int lun, byte[] cdb, ByteBuffer data, int dataLength) {
+    if (!alive) {
+      return;
+    }
+    byte[] copy = cdb == null ? new byte[0]
+        : Arrays.copyOf(cdb, Math.min(cdb.length, OperationCode.MAX_CDB_LENGTH));
+    ByteBuffer dup = data == null ? EMPTY.duplicate() : data.duplicate();
+    faults.submit(new Command(this, tag, lun, copy, dup, dataLength));
+  }
+
+  /**
+   * Ends the session (initiator logout): commands not yet answered get no answer, and the sink
+   * is not told ({@link ResponseSink#disconnected} is for ends the initiator did not ask for).
+   */
+  public void logout() {
+    end();
+  }
+
+  @Override
+  public String toString() {
+    return "Session[" + nexus + (alive ? "" : ", ended") + "]";
+  }
+
+  // ------------------------------------------------------------------ device server side
+
+  Faults faults() {
+    return faults;
+  }
+
+  /** Ends the session and tells the sink; no-op when already ended. */
+  void disconnect(String reason) {
+    if (end()) {
+      try {
+        sink.disconnected(reason);
+      } catch (RuntimeException e) {
+        LOG.warn("response sink of {} failed on disconnect", nexus, e);
+      }
+    }
+  }
+
+  private boolean end() {
+    synchronized (this) {
+      if (!alive) {
+        return false;
+      }
+      alive = false;
+      held.clear();
+    }
+    faults.detach(this);
+    target.forget(this);
+    return true;
+  }
+
+  /**
+   * Delivers an answer (called on the logical unit's executor {@code executor}): at once, or
+   * held behind earlier held answers, a delay or a hang.
+   */
+  void deliver(Executor executor, long tag, ScsiResponse response) {
+    synchronized (this) {
+      if (!alive) {
+        return;
+      }
+      long delay = faults.delayNanos();
+      boolean hung = faults.isHung();
+      if (delay == 0 && !hung && held.isEmpty()) {
+        complete(tag, response);
+        return;
+      }
+      long now = scheduler.nanoTime();
+      long due = Math.max(now + delay, lastDue);
+      lastDue = due;
+      held.add(new Held(due, tag, response, executor));
+      if (!hung) {
+        schedulePump(held.peek(), now);
+      }
+    }
+  }
+
+  /** After a hang ends: starts delivering held answers. */
+  void kickDelayed() {
+    synchronized (this) {
+      Held head = held.peek();
+      if (alive && head != null) {
+        schedulePump(head, scheduler.nanoTime());
+      }
+    }
+  }
+
+  private void schedulePump(Held head, long now) {
+    if (pumpPending) {
+      return; // the pending pump is for the same head (answers leave in order)
+    }
+    pumpPending = true;
+    Executor ex = head.executor;
+    scheduler.schedule(() -> {
+      try {
+        ex.execute(this::drainHeld);
+      } catch (RejectedExecutionException e) {
+        synchronized (this) {
+          pumpPending = false;
+        }
+        LOG.debug("logical unit gone; held answers of {} dropped", nexus);
+      }
+    }, Math.max(0, head.due - now), TimeUnit.NANOSECONDS);
+  }
+
+  private void drainHeld() {
+    synchronized (this) {
+      pumpPending = false;
+      if (!alive || faults.isHung()) {
+        return;
+      }
+      long now = scheduler.nanoTime();
+      Held h;
+      while ((h = held.peek()) != null && h.due <= now) {
+        held.poll();
+        complete(h.tag, h.response);
+        if (!alive) {
+          return;
+        }
+      }
+      if (h != null) {
+        schedulePump(h, now);
+      }
+    }
+  }
+
+  private void complete(long tag, ScsiResponse response) {
+    try {
+      sink.complete(tag, response);
+    } catch (RuntimeException e) {
+      LOG.warn("response sink of {} failed on tag {}", nexus, tag, e);
+    }
+  }
+}

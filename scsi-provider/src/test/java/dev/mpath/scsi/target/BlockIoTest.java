@@ -1,0 +1,213 @@
+package dev.mpath.scsi.target;
+
+import static dev.mpath.scsi.target.Rig.BS;
+import static dev.mpath.scsi.target.Rig.HOST_A;
+import static dev.mpath.scsi.target.Rig.HOST_B;
+import static dev.mpath.scsi.target.Rig.assertCheck;
+import static dev.mpath.scsi.target.Rig.assertGood;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.mpath.scsi.proto.Asc;
+import dev.mpath.scsi.proto.ReadWriteCdb;
+import dev.mpath.scsi.proto.SenseKey;
+import dev.mpath.scsi.proto.SynchronizeCacheCdb;
+import dev.mpath.scsi.proto.UnmapBlockDescriptor;
+import dev.mpath.scsi.proto.UnmapCdb;
+import dev.mpath.scsi.proto.UnmapParameterList;
+import dev.mpath.store.BackingStore;
+import dev.mpath.store.BackingStores;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BlockIoTest {
+
+  static byte[] pattern(int blocks, long seed) {
+    byte[] b = new byte[blocks * BS];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  static byte[] medium(LogicalUnit lu, long lba, int blocks) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(blocks * lu.blockSize());
+    lu.store().read(lba * lu.blockSize(), b);
+    return b.array();
+  }
+
+  @Test
+  void writeThroughOnePortReadThroughTheOther() throws IOException {
+    try (Rig rig = new Rig()) {
+      Host a1 = rig.login(HOST_A, 1);
+      Host b2 = rig.login(HOST_B, 2);
+      byte[] data = pattern(8, 1);
+      ScsiResponse w = a1.write(0, 100, data);
+      assertGood(w);
+      assertEquals(data.length, w.dataTransferred());
+      assertEquals(0, w.residual());
+      assertArrayEquals(data, b2.readBlocks(100, 8));
+      assertArrayEquals(data, medium(rig.target.lun(0), 100, 8));
+      // 16-byte CDBs reach the same blocks.
+      ByteBuffer in = ByteBuffer.allocate(2 * BS);
+      assertGood(b2.run(0, ReadWriteCdb.read16(103, 2).toBytes(), in, 2 * BS));
+      assertArrayEquals(Arrays.copyOfRange(data, 3 * BS, 5 * BS), in.array());
+      byte[] more = pattern(1, 2);
+      assertGood(a1.run(0, ReadWriteCdb.write16(Rig.BLOCKS - 1, 1).toBytes(),
+          ByteBuffer.wrap(more), BS));
+      assertArrayEquals(more, b2.readBlocks(Rig.BLOCKS - 1, 1));
+    }
+  }
+
+  @Test
+  void callerBufferPositionAndLimitNeverMove() {
+    try (Rig rig = new Rig()) {
+      Host h = rig.login(HOST_A, 1);
+      ByteBuffer out = ByteBuffer.allocate(3 * BS);
+      out.position(BS).limit(2 * BS);
+      assertGood(h.run(0, ReadWriteCdb.write10(0, 1).toBytes(), out, BS));
+      assertEquals(BS, out.position());
+      assertEquals(2 * BS, out.limit());
+      ByteBuffer in = ByteBuffer.allocate(2 * BS);
+      in.position(BS);
+      assertGood(h.run(0, ReadWriteCdb.read10(0, 1).toBytes(), in, BS));
+      assertEquals(BS, in.position());
+      assertEquals(2 * BS, in.limit());
+    }
+  }
+
+  @Test
+  void outOfRangeLbaIsRefused() {
+    try (Rig rig = new Rig()) {
+      Host h = rig.login(HOST_A, 1);
+      ScsiResponse r = h.write(0, Rig.BLOCKS - 1, pattern(2, 3));
+      assertCheck(r, SenseKey.ILLEGAL_REQUEST, Asc.LBA_OUT_OF_RANGE);
+      r = h.read(0, Rig.BLOCKS, ByteBuffer.allocate(BS));
+      assertCheck(r, SenseKey.ILLEGAL_REQUEST, Asc.LBA_OUT_OF_RANGE);
+      // An LBA with bit 63 set must not wrap around.
+      r = h.run(0, ReadWriteCdb.read16(-1L, 1).toBytes(), ByteBuffer.allocate(BS), BS);
+      assertCheck(r, SenseKey.ILLEGAL_REQUEST, Asc.LBA_OUT_OF_RANGE);
+      // Zero blocks at the end is fine.
+      assertGood(h.run(0, ReadWriteCdb.read10(Rig.BLOCKS, 0).toBytes(), null, 0));
+    }
+  }
+
+  @Test
+  void readLengthMismatchIsAResidualLikeLio() {
+    try (Rig rig = new Rig()) {
+      Host h = rig.login(HOST_A, 1);
+      byte[] data = pattern(4, 4);
+      assertGood(h.write(0, 0, data));
+      // Underflow: the initiator expects 4 blocks, the CDB asks for 2.
+      ByteBuffer big = ByteBuffer.allocate(4 * BS);
+      ScsiResponse r = h.run(0, ReadWriteCdb.read10(0, 2).toBytes(), big, 4 * BS);
+      assertGood(r);
+      assertEquals(2 * BS, r.dataTransferred());
+      assertEquals(2 * BS, r.residual());
+      // Overflow: the CDB asks for 4 blocks, the initiator expects 1.
+      ByteBuffer small = ByteBuffer.allocate(BS);
+      r = h.run(0, ReadWriteCdb.read10(0, 4).toBytes(), small, BS);
+      assertGood(r);
+      assertEquals(BS, r.dataTransferred());
+      assertEquals(-3 * BS, r.residual());
+      assertArrayEquals(Arrays.copyOf(data, BS), small.array());
+    }
+  }
+
+  @Test
+  void writeLengthMismatchIsRefusedAndWritesNothing() throws IOException {
+    try (Rig rig = new Rig()) {
+      Host h = rig.login(HOST_A, 1);
+      byte[] data = pattern(2, 5);
+      ScsiResponse r = h.run(0, ReadWriteCdb.write10(10, 2).toBytes(), ByteBuffer.wrap(data), BS);
+      assertCheck(r, SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
+      r = h.run(0, ReadWriteCdb.write10(10, 1).toBytes(), ByteBuffer.wrap(data), 2 * BS);
+      assertCheck(r, SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
+      assertArrayEquals(new byte[2 * BS], medium(rig.target.lun(0), 10, 2));
+    }
+  }
+
+  @Test
+  void transferLongerThanBlockLimitsIsRefused() {
+    try (Rig rig = new Rig(b -> b.lun(1, LuSpec.of(1 << 20, 512)))) {
+      Host h = rig.login(HOST_A, 1);
+      int blocks = 8 * 1024 * 1024 / 512 + 1;
+      ScsiResponse r = h.run(1, ReadWriteCdb.read16(0, blocks).toBytes(), null, 0);
+      assertCheck(r, SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_CDB);
+    }
+  }
+
+  @Test
+  void synchronizeCacheFlushesAndChecksRange(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("disk.img");
+    BackingStore store = BackingStores.file(file, 64 * BS);
+    Rig rig = new Rig(b -> b.lun(1, LuSpec.builder(64).store(store).build()));
+    byte[] data = pattern(2, 6);
+    try {
+      Host h = rig.login(HOST_A, 1);
+      assertGood(h.run(1, ReadWriteCdb.write10(4, 2).withFua(true).toBytes(),
+          ByteBuffer.wrap(data), data.length));
+      assertGood(h.noData(1, SynchronizeCacheCdb.all10().toBytes()));
+      assertGood(h.noData(1, SynchronizeCacheCdb.all16().toBytes()));
+      ScsiResponse r = h.noData(1, new SynchronizeCacheCdb(0x35, false, 60, 10, 0, 0).toBytes());
+      assertCheck(r, SenseKey.ILLEGAL_REQUEST, Asc.LBA_OUT_OF_RANGE);
+    } finally {
+      rig.close(); // closes the store after the queued commands
+    }
+    byte[] onDisk = Files.readAllBytes(file);
+    assertArrayEquals(data, Arrays.copyOfRange(onDisk, 4 * BS, 6 * BS));
+  }
+
+  @Test
+  void unmapDeallocatesToZeros() throws IOException {
+    try (Rig rig = new Rig()) {
+      Host h = rig.login(HOST_A, 1);
+      assertGood(h.write(0, 0, pattern(16, 7)));
+      byte[] list = new UnmapParameterList(List.of(new UnmapBlockDescriptor(2, 3),
+          new UnmapBlockDescriptor(10, 1))).encode();
+      ScsiResponse r = h.run(0, UnmapCdb.of(list.length).toBytes(), ByteBuffer.wrap(list),
+          list.length);
+      assertGood(r);
+      assertEquals(list.length, r.dataTransferred());
+      byte[] after = medium(rig.target.lun(0), 0, 16);
+      byte[] orig = pattern(16, 7);
+      for (int blk = 0; blk < 16; blk++) {
+        byte[] got = Arrays.copyOfRange(after, blk * BS, (blk + 1) * BS);
+        boolean unmapped = (blk >= 2 && blk < 5) || blk == 10;
+        assertArrayEquals(unmapped ? new byte[BS]
+            : Arrays.copyOfRange(orig, blk * BS, (blk + 1) * BS), got, "block " + blk);
+      }
+    }
+  }
+
+  @Test
+  void unmapValidatesEverythingBeforeDiscardingAnything() throws IOException {
+    try (Rig rig = new Rig()) {
+      Host h = rig.login(HOST_A, 1);
+      byte[] data = pattern(4, 8);
+      assertGood(h.write(0, 0, data));
+      byte[] list = new UnmapParameterList(List.of(new UnmapBlockDescriptor(0, 4),
+          new UnmapBlockDescriptor(Rig.BLOCKS - 1, 2))).encode();
+      ScsiResponse r = h.run(0, UnmapCdb.of(list.length).toBytes(), ByteBuffer.wrap(list),
+          list.length);
+      assertCheck(r, SenseKey.ILLEGAL_REQUEST, Asc.LBA_OUT_OF_RANGE);
+      assertArrayEquals(data, medium(rig.target.lun(0), 0, 4));
+      // Parameter list length shorter than the header.
+      r = h.run(0, UnmapCdb.of(6).toBytes(), ByteBuffer.wrap(new byte[6]), 6);
+      assertCheck(r, SenseKey.ILLEGAL_REQUEST, Asc.PARAMETER_LIST_LENGTH_ERROR);
+      // Descriptor data length running past the list.
+      byte[] bad = Arrays.copyOf(list, 8);
+      r = h.run(0, UnmapCdb.of(8).toBytes(), ByteBuffer.wrap(bad), 8);
+      assertCheck(r, SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_PARAMETER_LIST);
+      // The CDB announces more than the initiator sends.
+      r = h.run(0, UnmapCdb.of(list.length).toBytes(), ByteBuffer.wrap(list), 8);
+      assertCheck(r, SenseKey.ILLEGAL_REQUEST, Asc.PARAMETER_LIST_LENGTH_ERROR);
+      assertArrayEquals(data, medium(rig.target.lun(0), 0, 4));
+    }
+  }
+}
