@@ -1,6 +1,13 @@
 /** NVMe provider: protocol structures, subsystem emulator, transports and the host-side provider. */
 module dev.mpath.nvme {
   requires transitive dev.mpath;
+  requires org.slf4j;
 
   exports dev.mpath.nvme.proto;
+  exports dev.mpath.nvme.target;
+  exports dev.mpath.nvme.host;
+  exports dev.mpath.nvme.loop;
+
+  provides dev.mpath.spi.MultipathProvider with
+      dev.mpath.nvme.host.NvmeProvider;
 }

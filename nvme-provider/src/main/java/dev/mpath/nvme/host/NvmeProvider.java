@@ -1,0 +1,260 @@
+package dev.mpath.nvme.host;
+
+import dev.mpath.DeviceId;
+import dev.mpath.nvme.loop.LoopTarget;
+import dev.mpath.nvme.loop.LoopTargets;
+import dev.mpath.nvme.loop.LoopTransport;
+import dev.mpath.spi.FailoverStyle;
+import dev.mpath.spi.MultipathProvider;
+import dev.mpath.spi.ProviderContext;
+import dev.mpath.spi.ProviderPath;
+import dev.mpath.spi.ReservationFanout;
+import dev.mpath.spi.Scheduler;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The NVMe provider: {@code nvme+loop://<target>/<subsystem NQN>} connects one host
+ * controller through every port of that subsystem.
+ *
+ * <p>Heads are grouped by (subsystem NQN, NSID). A path whose NGUID, EUI-64, UUID or CSI
+ * disagree with what the head's first path reported is refused, and so is a namespace
+ * whose identifier another subsystem already uses (both logged as errors).
+ *
+ * <p>Names follow Linux: controllers {@code nvme<C>} take the smallest free instance; a
+ * subsystem takes the instance of the first controller that identified it; a head
+ * {@code nvme<S>n<N>} takes the smallest free head instance of its subsystem (from 1, in
+ * discovery order) and keeps it for the life of the provider; paths are
+ * {@code nvme<S>c<C>n<N>}. The seed topology (subsystem A through three ports with
+ * namespace 1 shared and namespace 2 on the third port only, then subsystem B with one
+ * port and one namespace) gives {@code nvme0n1} (paths nvme0c0n1, nvme0c1n1, nvme0c2n1),
+ * {@code nvme0n2} (nvme0c2n2) and {@code nvme3n1} (nvme3c3n1).
+ *
+ * <p>Failover style: redirect (NVMe has no partial completion). Reservations: per host.
+ */
+public final class NvmeProvider implements MultipathProvider, HostController.Host {
+  private static final Logger LOG = LoggerFactory.getLogger(NvmeProvider.class);
+
+  /** In-process loop transport to a bundled subsystem emulator. */
+  public static final String LOOP_SCHEME = "nvme+loop";
+
+  private record NsKey(String nqn, int nsid) {}
+
+  private static final class Subsys {
+    final int instance;
+    final Map<Integer, NsRecord> namespaces = new HashMap<>();
+    final BitSet headInstances = new BitSet();
+
+    Subsys(int instance) {
+      this.instance = instance;
+    }
+  }
+
+  private record NsRecord(int headInstance, NamespaceInfo first) {}
+
+  private ProviderContext ctx;
+  private NvmeHostOptions options;
+  private final Object lock = new Object();
+  private final BitSet controllerInstances = new BitSet();
+  private final List<HostController> controllers = new ArrayList<>();
+  private final Map<String, Subsys> subsystems = new HashMap<>();
+  private final Map<DeviceId, NsKey> idOwner = new HashMap<>();
+  private volatile boolean closed;
+
+  @Override
+  public String name() {
+    return "nvme";
+  }
+
+  @Override
+  public boolean supports(URI uri) {
+    return LOOP_SCHEME.equalsIgnoreCase(uri.getScheme());
+  }
+
+  @Override
+  public FailoverStyle failoverStyle() {
+    return FailoverStyle.REDIRECT;
+  }
+
+  @Override
+  public ReservationFanout reservationFanout() {
+    return ReservationFanout.PER_HOST;
+  }
+
+  @Override
+  public void init(ProviderContext context) {
+    this.ctx = context;
+    this.options = NvmeHostOptions.from(context);
+  }
+
+  @Override
+  public CompletableFuture<List<DeviceId>> connect(URI uri) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("provider closed"));
+    }
+    String target = uri.getAuthority();
+    String path = uri.getPath();
+    if (target == null || target.isEmpty() || path == null || path.length() < 2) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(
+          "expected nvme+loop://<target>/<subsystem NQN>, got '" + uri + "'"));
+    }
+    String nqn = path.substring(1);
+    LoopTarget t = LoopTargets.find(target).orElse(null);
+    if (t == null) {
+      return CompletableFuture.failedFuture(
+          new IOException("no NVMe loop target named '" + target + "' (" + uri + ")"));
+    }
+    List<Integer> ports;
+    try {
+      ports = t.ports(nqn);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new IOException(e.getMessage(), e));
+    }
+    // One controller after the other, in port order, as nvme connect-all does: instance
+    // numbers and path indexes then follow the ports.
+    List<HostController> started = new ArrayList<>();
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (int port : ports) {
+      chain = chain.thenCompose(v -> {
+        HostController c;
+        synchronized (lock) {
+          int instance = controllerInstances.nextClearBit(0);
+          controllerInstances.set(instance);
+          c = new HostController(this, instance, nqn, () -> new LoopTransport(t, nqn, port));
+          controllers.add(c);
+        }
+        started.add(c);
+        return c.start().exceptionally(e -> null);
+      });
+    }
+    return chain
+        .thenCompose(
+            v -> {
+              Set<DeviceId> ids = new LinkedHashSet<>();
+              for (HostController c : started) {
+                c.paths.values().forEach(p -> ids.add(p.deviceId()));
+              }
+              boolean anyLive = started.stream().anyMatch(c -> c.state() == ControllerState.LIVE);
+              if (!anyLive) {
+                return CompletableFuture.failedFuture(
+                    new IOException("no controller of " + nqn + " on " + target + " could connect"));
+              }
+              return CompletableFuture.completedFuture(List.copyOf(ids));
+            });
+  }
+
+  @Override
+  public String headName(DeviceId id, ProviderPath first) {
+    return ((NvmeNamespacePath) first).headName();
+  }
+
+  @Override
+  public String pathName(String headName, int index, ProviderPath path) {
+    return ((NvmeNamespacePath) path).name();
+  }
+
+  /** The host controllers, in creation order. */
+  public List<HostController> controllers() {
+    synchronized (lock) {
+      return List.copyOf(controllers);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (HostController c : controllers()) {
+      c.delete("provider closed");
+    }
+  }
+
+  // ------------------------------------------------------------------ HostController.Host
+
+  @Override
+  public Scheduler scheduler() {
+    return ctx.scheduler();
+  }
+
+  @Override
+  public NvmeHostOptions options() {
+    return options;
+  }
+
+  @Override
+  public int subsystemInstance(String nqn, int controllerInstance) {
+    synchronized (lock) {
+      return subsystems.computeIfAbsent(nqn, k -> new Subsys(controllerInstance)).instance;
+    }
+  }
+
+  @Override
+  public void namespaceFound(HostController ctrl, NamespaceInfo ns) {
+    String nqn = ctrl.subsystemNqn();
+    NsKey key = new NsKey(nqn, ns.nsid());
+    int s;
+    int n;
+    synchronized (lock) {
+      Subsys sub = subsystems.get(nqn);
+      NsRecord rec = sub.namespaces.get(ns.nsid());
+      if (rec == null) {
+        NsKey owner = idOwner.get(ns.id());
+        if (owner != null && !owner.equals(key)) {
+          LOG.error("refusing namespace {} of {}: identifier {} is already used by namespace {} of {}",
+              ns.nsid(), nqn, ns.id(), owner.nsid(), owner.nqn());
+          return;
+        }
+        int head = sub.headInstances.nextClearBit(1);
+        sub.headInstances.set(head);
+        rec = new NsRecord(head, ns);
+        sub.namespaces.put(ns.nsid(), rec);
+        idOwner.put(ns.id(), key);
+      } else if (!rec.first().sameIdentity(ns)) {
+        LOG.error("refusing path nvme{}c{}n{}: namespace {} of {} reports identifiers that disagree"
+                + " with its head's", sub.instance, ctrl.instance(), rec.headInstance(), ns.nsid(), nqn);
+        return;
+      }
+      s = sub.instance;
+      n = rec.headInstance();
+    }
+    NvmeNamespacePath existing = ctrl.paths.get(ns.nsid());
+    if (existing != null) {
+      existing.update(ns);
+      return;
+    }
+    NvmeNamespacePath p =
+        new NvmeNamespacePath(ctrl, ns, "nvme" + s + "n" + n, "nvme" + s + "c" + ctrl.instance() + "n" + n);
+    ctrl.paths.put(ns.nsid(), p);
+    try {
+      ctx.attach(p);
+    } catch (RuntimeException e) {
+      ctrl.paths.remove(ns.nsid());
+      LOG.error("cannot attach {}: {}", p.name(), e.getMessage());
+    }
+  }
+
+  @Override
+  public void namespaceGone(HostController ctrl, int nsid) {
+    NvmeNamespacePath p = ctrl.paths.remove(nsid);
+    if (p != null && p.sink() != null) {
+      p.sink().detach();
+    }
+  }
+
+  @Override
+  public void controllerDeleted(HostController ctrl) {
+    synchronized (lock) {
+      controllers.remove(ctrl);
+      controllerInstances.clear(ctrl.instance());
+    }
+  }
+}

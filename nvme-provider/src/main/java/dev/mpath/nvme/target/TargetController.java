@@ -1,0 +1,1238 @@
+package dev.mpath.nvme.target;
+
+import dev.mpath.nvme.proto.ActiveNamespaceList;
+import dev.mpath.nvme.proto.AdminOpcode;
+import dev.mpath.nvme.proto.AsyncEvent;
+import dev.mpath.nvme.proto.ChangedNamespaceList;
+import dev.mpath.nvme.proto.CompletionQueueEntry;
+import dev.mpath.nvme.proto.ControllerList;
+import dev.mpath.nvme.proto.DatasetManagementCommand;
+import dev.mpath.nvme.proto.DsmRange;
+import dev.mpath.nvme.proto.FeatureCommand;
+import dev.mpath.nvme.proto.GetLogPageCommand;
+import dev.mpath.nvme.proto.IdentifyCommand;
+import dev.mpath.nvme.proto.IdentifyController;
+import dev.mpath.nvme.proto.IdentifyNamespace;
+import dev.mpath.nvme.proto.LogPageId;
+import dev.mpath.nvme.proto.NamespaceAttachmentCommand;
+import dev.mpath.nvme.proto.NamespaceIdDescriptor;
+import dev.mpath.nvme.proto.NamespaceIdDescriptorList;
+import dev.mpath.nvme.proto.NvmOpcode;
+import dev.mpath.nvme.proto.NvmeProtocolException;
+import dev.mpath.nvme.proto.NvmeStatus;
+import dev.mpath.nvme.proto.ReadWriteCommand;
+import dev.mpath.nvme.proto.ReservationAcquireCommand;
+import dev.mpath.nvme.proto.ReservationAcquireData;
+import dev.mpath.nvme.proto.ReservationRegisterCommand;
+import dev.mpath.nvme.proto.ReservationRegisterData;
+import dev.mpath.nvme.proto.ReservationReleaseCommand;
+import dev.mpath.nvme.proto.ReservationReleaseData;
+import dev.mpath.nvme.proto.ReservationReportCommand;
+import dev.mpath.nvme.proto.SubmissionQueueEntry;
+import dev.mpath.nvme.proto.WriteZeroesCommand;
+import dev.mpath.spi.Scheduler;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One controller of an {@link NvmeSubsystem}, created by {@link NvmeSubsystem#connect} (the
+ * Fabrics Connect of the admin queue) and living until the host disconnects it, its keep-alive
+ * timer expires, its port is killed or the subsystem closes.
+ *
+ * <p>Threading: {@link #submit} copies the SQE and returns; the command runs later on the
+ * controller's serial executor and its completion goes to the queue's {@link CompletionSink}
+ * from that executor, in execution order per queue. All of a controller's command state
+ * (outstanding Asynchronous Event Requests, pending events, the Changed Namespace List) is
+ * confined to that executor; events raised elsewhere (ANA changes, attachment) are posted to
+ * it.
+ */
+public final class TargetController {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TargetController.class);
+
+  /** Property offset of CAP (8 bytes). */
+  public static final int PROP_CAP = 0x00;
+  /** Property offset of VS (4 bytes). */
+  public static final int PROP_VS = 0x08;
+  /** Property offset of CC (4 bytes). */
+  public static final int PROP_CC = 0x14;
+  /** Property offset of CSTS (4 bytes). */
+  public static final int PROP_CSTS = 0x1C;
+  /** Property offset of NSSR (4 bytes, write-only; ignored). */
+  public static final int PROP_NSSR = 0x20;
+
+  /** CC.EN. */
+  public static final int CC_EN = 1;
+  /** CC.SHN shift (bits 15:14). */
+  public static final int CC_SHN_SHIFT = 14;
+  /** CSTS.RDY. */
+  public static final int CSTS_RDY = 1;
+  /** CSTS.CFS. */
+  public static final int CSTS_CFS = 1 << 1;
+  /** CSTS.SHST mask (bits 03:02). */
+  public static final int CSTS_SHST_MASK = 3 << 2;
+  /** CSTS.SHST 10b: shutdown processing complete. */
+  public static final int CSTS_SHST_COMPLETE = 2 << 2;
+  /** VS: NVMe 2.0. */
+  public static final int VERSION = 0x0002_0000;
+  /** AERL: four Asynchronous Event Requests may be outstanding. */
+  public static final int AERL = 3;
+  /** Entries of the admin queue (SQHD wraps at it). */
+  public static final int ADMIN_QUEUE_ENTRIES = 32;
+
+  /** Fabrics command type of Property Set (SQE byte 4). */
+  static final int FCTYPE_PROPERTY_SET = 0x00;
+  /** Fabrics command type of Connect. */
+  static final int FCTYPE_CONNECT = 0x01;
+  /** Fabrics command type of Property Get. */
+  static final int FCTYPE_PROPERTY_GET = 0x04;
+
+  private static final int OK = 0;
+  private static final int HELD = -1;
+  private static final int DNR = NvmeStatus.DNR_BIT;
+  private static final int EV_NAMESPACE = 1;
+  private static final int EV_ANA = 2;
+  private static final int AEC_SUPPORTED =
+      FeatureCommand.AEC_NAMESPACE_ATTRIBUTE_NOTICES | FeatureCommand.AEC_ANA_CHANGE_NOTICES;
+
+  private final NvmeSubsystem subsystem;
+  private final int cntlid;
+  private final int port;
+  private final String hostNqn;
+  private final UUID hostId;
+  private final Faults faults;
+  private final SerialExecutor exec;
+  private final Scheduler scheduler;
+  private final AtomicReferenceArray<Queue> queues;
+  private final long cap;
+
+  private volatile NavigableMap<Integer, Namespace> attached;
+  private volatile boolean dead;
+  private volatile String deadReason;
+  private volatile int cc;
+  private volatile int csts;
+  private volatile int katoMillis;
+  private volatile long lastActivity;
+  private volatile int aec = AEC_SUPPORTED;
+  private volatile int numberOfQueues;
+  private Scheduler.Cancellable katoTimer; // this
+  private long katoGeneration; // this
+
+  // ---- confined to exec ----
+  private final ArrayDeque<Integer> aers = new ArrayDeque<>();
+  private final ArrayDeque<Integer> pendingEvents = new ArrayDeque<>();
+  private int maskedEvents;
+  private final TreeSet<Integer> changedNsids = new TreeSet<>(Integer::compareUnsigned);
+  private boolean changedOverflow;
+  private final CompletionQueueEntry cqe = CompletionQueueEntry.allocate();
+  private int dw0;
+  private int dw1;
+
+  /** One submission/completion queue pair. Fields other than the final ones: exec only. */
+  private static final class Queue {
+    final int qid;
+    final int entries;
+    final CompletionSink sink;
+    int head;
+    long seq;
+    long lastDue = Long.MIN_VALUE;
+    final ArrayDeque<Pending> delayed = new ArrayDeque<>();
+
+    Queue(int qid, int entries, CompletionSink sink) {
+      this.qid = qid;
+      this.entries = entries;
+      this.sink = sink;
+    }
+  }
+
+  /** A completion held back by an injected delay. */
+  private record Pending(long seq, long due, int cid, int status, int dw0, int dw1) {}
+
+  TargetController(NvmeSubsystem subsystem, int cntlid, int port, String hostNqn, UUID hostId,
+      int katoMillis, CompletionSink adminSink, Faults faults, SerialExecutor exec) {
+    this.subsystem = subsystem;
+    this.cntlid = cntlid;
+    this.port = port;
+    this.hostNqn = hostNqn;
+    this.hostId = hostId;
+    this.katoMillis = katoMillis;
+    this.faults = faults;
+    this.exec = exec;
+    this.scheduler = subsystem.scheduler;
+    this.queues = new AtomicReferenceArray<>(subsystem.maxIoQueues + 1);
+    this.queues.set(0, new Queue(0, ADMIN_QUEUE_ENTRIES, adminSink));
+    int q = subsystem.maxIoQueues - 1;
+    this.numberOfQueues = q << 16 | q;
+    // CAP: MQES, CQR, TO = 15 (7.5 s), CSS bit 37 (NVM command set), MPSMIN = MPSMAX = 0 (4 KiB)
+    this.cap = (subsystem.maxQueueEntries - 1) | 1L << 16 | 15L << 24 | 1L << 37;
+    this.lastActivity = scheduler.nanoTime();
+  }
+
+  // ---------------------------------------------------------------- identity
+
+  /** Controller id (dynamic). */
+  public int cntlid() {
+    return cntlid;
+  }
+
+  /** The port the controller was connected through. */
+  public int port() {
+    return port;
+  }
+
+  /** The host NQN given at connect. */
+  public String hostNqn() {
+    return hostNqn;
+  }
+
+  /** The 128-bit host identifier given at connect (reservations are keyed by it). */
+  public UUID hostId() {
+    return hostId;
+  }
+
+  /** The subsystem. */
+  public NvmeSubsystem subsystem() {
+    return subsystem;
+  }
+
+  /** Whether the controller is still part of the subsystem. */
+  public boolean isLive() {
+    return !dead;
+  }
+
+  /** Why the controller is gone, or null while live. */
+  public String goneReason() {
+    return deadReason;
+  }
+
+  /** Whether CSTS.RDY is set. */
+  public boolean isReady() {
+    return (csts & CSTS_RDY) != 0;
+  }
+
+  /** The keep-alive timeout in ms (0: none). */
+  public int katoMillis() {
+    return katoMillis;
+  }
+
+  /** The NSIDs attached to this controller, increasing. */
+  public List<Integer> attachedNamespaces() {
+    return List.copyOf(attached.keySet());
+  }
+
+  @Override
+  public String toString() {
+    return "TargetController[" + subsystem.nqn + " cntlid=" + cntlid + " port=" + port
+        + " host=" + hostNqn + (dead ? " gone: " + deadReason : "") + "]";
+  }
+
+  // ---------------------------------------------------------------- queues and properties
+
+  /**
+   * Connects I/O queue {@code qid} (Fabrics Connect with QID &gt; 0). On a controller that is
+   * already gone, the sink gets {@link CompletionSink#disconnected} instead.
+   *
+   * @param entries queue entries, 1..CAP.MQES + 1
+   * @throws IllegalArgumentException qid outside 1..max I/O queues, or a bad size
+   * @throws IllegalStateException the queue is already connected
+   */
+  public void connectIoQueue(int qid, int entries, CompletionSink sink) {
+    Objects.requireNonNull(sink, "sink");
+    if (qid < 1 || qid >= queues.length()) {
+      throw new IllegalArgumentException(
+          "I/O queue id must be 1.." + (queues.length() - 1) + ": " + qid);
+    }
+    if (entries < 1 || entries > subsystem.maxQueueEntries) {
+      throw new IllegalArgumentException(
+          "queue entries must be 1.." + subsystem.maxQueueEntries + ": " + entries);
+    }
+    if (dead) {
+      String reason = deadReason;
+      exec.execute(() -> notifyGone(sink, reason));
+      return;
+    }
+    if (!queues.compareAndSet(qid, null, new Queue(qid, entries, sink))) {
+      throw new IllegalStateException("controller " + cntlid + ": queue " + qid
+          + " is already connected");
+    }
+  }
+
+  /**
+   * Disconnects I/O queue {@code qid} (its transport connection went away): commands still
+   * running on it complete into nothing. The qid may be connected again.
+   */
+  public void disconnectIoQueue(int qid) {
+    if (qid < 1 || qid >= queues.length()) {
+      throw new IllegalArgumentException("no I/O queue " + qid);
+    }
+    queues.set(qid, null);
+  }
+
+  /**
+   * Fabrics Property Get. CAP is 8 bytes, VS, CC and CSTS 4.
+   *
+   * @throws IllegalArgumentException unknown offset or wrong size (Invalid Field on a wire)
+   * @throws IllegalStateException the controller is gone
+   */
+  public long propertyGet(int offset, int size) {
+    requireLive();
+    touch();
+    switch (offset) {
+      case PROP_CAP:
+        requireSize(offset, size, 8);
+        return cap;
+      case PROP_VS:
+        requireSize(offset, size, 4);
+        return VERSION;
+      case PROP_CC:
+        requireSize(offset, size, 4);
+        return cc & 0xFFFF_FFFFL;
+      case PROP_CSTS:
+        requireSize(offset, size, 4);
+        return csts & 0xFFFF_FFFFL;
+      default:
+        throw new IllegalArgumentException(String.format("no readable property at 0x%x", offset));
+    }
+  }
+
+  /**
+   * Fabrics Property Set. CC: EN 0 to 1 sets CSTS.RDY; EN 1 to 0 resets the controller (RDY
+   * cleared, outstanding Asynchronous Event Requests dropped); SHN non-zero reports shutdown
+   * complete in CSTS.SHST. NSSR is accepted and ignored.
+   *
+   * @throws IllegalArgumentException read-only or unknown offset, or wrong size
+   * @throws IllegalStateException the controller is gone
+   */
+  public void propertySet(int offset, int size, long value) {
+    requireLive();
+    touch();
+    switch (offset) {
+      case PROP_CC:
+        requireSize(offset, size, 4);
+        writeCc((int) value);
+        return;
+      case PROP_NSSR:
+        requireSize(offset, size, 4);
+        return;
+      default:
+        throw new IllegalArgumentException(String.format("no writable property at 0x%x", offset));
+    }
+  }
+
+  private void requireLive() {
+    if (dead) {
+      throw new IllegalStateException("controller " + cntlid + " is gone: " + deadReason);
+    }
+  }
+
+  private static void requireSize(int offset, int size, int expected) {
+    if (size != expected) {
+      throw new IllegalArgumentException(
+          String.format("property 0x%x is %d bytes, not %d", offset, expected, size));
+    }
+  }
+
+  private synchronized void writeCc(int v) {
+    int old = cc;
+    cc = v;
+    if ((v & CC_EN) != 0 && (old & CC_EN) == 0) {
+      csts = (csts & ~CSTS_SHST_MASK) | CSTS_RDY;
+    } else if ((v & CC_EN) == 0 && (old & CC_EN) != 0) {
+      csts &= ~CSTS_RDY;
+      exec.execute(aers::clear);
+    }
+    if ((v >>> CC_SHN_SHIFT & 3) != 0) {
+      csts = (csts & ~CSTS_SHST_MASK) | CSTS_SHST_COMPLETE;
+    }
+  }
+
+  // ---------------------------------------------------------------- submission
+
+  /**
+   * Submits one command on queue {@code qid} (0 = admin). The SQE is copied before return;
+   * {@code data} is the host's buffer for the command (write data, DSM ranges, reservation
+   * data; or the buffer Read, Identify, Get Log Page, Reservation Report fill), used from its
+   * position to its limit with absolute access: its position never moves. It may be null for
+   * commands without data. The completion goes to the queue's sink from the controller's
+   * executor. On a controller that is already gone, the sink gets
+   * {@link CompletionSink#disconnected} again.
+   *
+   * @throws IllegalArgumentException qid outside the queue range
+   * @throws IllegalStateException the I/O queue is not connected
+   */
+  public void submit(int qid, SubmissionQueueEntry sqe, ByteBuffer data) {
+    if (qid < 0 || qid >= queues.length()) {
+      throw new IllegalArgumentException("no queue " + qid);
+    }
+    Queue q = queues.get(qid);
+    if (q == null) {
+      throw new IllegalStateException("controller " + cntlid + ": queue " + qid
+          + " is not connected");
+    }
+    if (dead) {
+      String reason = deadReason;
+      exec.execute(() -> notifyGone(q.sink, reason));
+      return;
+    }
+    ByteBuffer copy = ByteBuffer.allocate(SubmissionQueueEntry.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    sqe.copyTo(copy, 0);
+    if (faults.isHung()) {
+      LOG.trace("controller {}: port {} hung, command dropped", cntlid, port);
+      return;
+    }
+    if (qid == 0) {
+      touch();
+    }
+    exec.execute(() -> run(q, copy, data));
+  }
+
+  private void run(Queue q, ByteBuffer raw, ByteBuffer data) {
+    if (dead || faults.isHung()) {
+      return;
+    }
+    SubmissionQueueEntry cmd = wrap(raw);
+    q.head = (q.head + 1) % q.entries;
+    dw0 = 0;
+    dw1 = 0;
+    int status;
+    try {
+      status = q.qid == 0 ? admin(cmd, data) : io(cmd, data);
+    } catch (RuntimeException e) {
+      LOG.warn("controller {}: {} failed", cntlid, cmd, e);
+      status = NvmeStatus.INTERNAL_ERROR.field();
+    }
+    if (status != HELD) {
+      complete(q, cmd.cid(), status, dw0, dw1);
+    }
+  }
+
+  private static SubmissionQueueEntry wrap(ByteBuffer raw) {
+    try {
+      return new SubmissionQueueEntry().wrap(raw, 0);
+    } catch (NvmeProtocolException e) {
+      throw new AssertionError(e); // 64 bytes always fit
+    }
+  }
+
+  // ---------------------------------------------------------------- completion
+
+  private void complete(Queue q, int cid, int status, int d0, int d1) {
+    if (dead) {
+      return;
+    }
+    long delay = faults.delayNanos();
+    if (delay <= 0 && q.delayed.isEmpty()) {
+      deliver(q, cid, status, d0, d1);
+      return;
+    }
+    // due times never decrease along a queue, so a completion never overtakes an earlier one
+    long now = scheduler.nanoTime();
+    long due = Math.max(now + Math.max(0, delay), q.lastDue);
+    q.lastDue = due;
+    long seq = ++q.seq;
+    q.delayed.add(new Pending(seq, due, cid, status, d0, d1));
+    scheduler.schedule(
+        () -> exec.execute(() -> flushDelayed(q, seq)), due - now, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Delivers delayed completions up to {@code seq} (its timer fired; earlier ones are due no
+   * later) and later ones already due, in order.
+   */
+  private void flushDelayed(Queue q, long seq) {
+    long now = scheduler.nanoTime();
+    while (!q.delayed.isEmpty()) {
+      Pending p = q.delayed.peek();
+      if (p.seq() > seq && p.due() > now) {
+        return;
+      }
+      q.delayed.poll();
+      deliver(q, p.cid(), p.status(), p.dw0(), p.dw1());
+    }
+  }
+
+  private void deliver(Queue q, int cid, int status, int d0, int d1) {
+    if (dead || faults.isHung() || queues.get(q.qid) != q) {
+      return;
+    }
+    cqe.clear().dw0(d0).dw1(d1).sqhd(q.head).sqid(q.qid).cid(cid).statusField(status);
+    try {
+      q.sink.complete(cqe);
+    } catch (RuntimeException e) {
+      LOG.warn("controller {}: completion sink of queue {} failed", cntlid, q.qid, e);
+    }
+  }
+
+  private void notifyGone(CompletionSink sink, String reason) {
+    try {
+      sink.disconnected(reason);
+    } catch (RuntimeException e) {
+      LOG.warn("controller {}: disconnected() of a sink failed", cntlid, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  void setAttached(NavigableMap<Integer, Namespace> map) {
+    this.attached = map;
+  }
+
+  void start() {
+    armKato();
+  }
+
+  private void touch() {
+    lastActivity = scheduler.nanoTime();
+  }
+
+  private synchronized void armKato() {
+    katoGeneration++;
+    if (katoTimer != null) {
+      katoTimer.cancel();
+      katoTimer = null;
+    }
+    int k = katoMillis;
+    if (k > 0 && !dead) {
+      long gen = katoGeneration;
+      katoTimer = scheduler.schedule(() -> katoCheck(gen), k, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void katoCheck(long gen) {
+    synchronized (this) {
+      if (dead || gen != katoGeneration) {
+        return;
+      }
+      long kato = TimeUnit.MILLISECONDS.toNanos(katoMillis);
+      long idle = scheduler.nanoTime() - lastActivity;
+      if (idle < kato) {
+        katoTimer = scheduler.schedule(() -> katoCheck(gen), kato - idle, TimeUnit.NANOSECONDS);
+        return;
+      }
+      katoTimer = null;
+    }
+    LOG.warn("{}: controller {} (port {}, {}): keep alive timeout", subsystem.nqn, cntlid, port,
+        hostNqn);
+    fail("keep alive timeout");
+  }
+
+  private synchronized boolean markDead(String reason) {
+    if (dead) {
+      return false;
+    }
+    deadReason = reason;
+    dead = true;
+    katoGeneration++;
+    if (katoTimer != null) {
+      katoTimer.cancel();
+      katoTimer = null;
+    }
+    return true;
+  }
+
+  /**
+   * The controller fails (KATO, port killed, subsystem closed): it leaves the subsystem and
+   * every connected queue's sink gets {@link CompletionSink#disconnected}; outstanding
+   * commands get no completion.
+   */
+  void fail(String reason) {
+    if (!markDead(reason)) {
+      return;
+    }
+    subsystem.removed(this);
+    exec.execute(() -> {
+      for (int i = 0; i < queues.length(); i++) {
+        Queue q = queues.get(i);
+        if (q != null) {
+          q.delayed.clear();
+          notifyGone(q.sink, reason);
+        }
+      }
+      aers.clear();
+      pendingEvents.clear();
+    });
+  }
+
+  /**
+   * Host-initiated disconnect: the controller leaves the subsystem. Outstanding commands
+   * (held Asynchronous Event Requests, delayed completions) get no completion and the sinks
+   * are not called. Idempotent.
+   */
+  public void disconnect() {
+    if (!markDead("disconnected by host")) {
+      return;
+    }
+    subsystem.removed(this);
+    LOG.info("{}: controller {} disconnected by host {}", subsystem.nqn, cntlid, hostNqn);
+    exec.execute(() -> {
+      for (int i = 0; i < queues.length(); i++) {
+        Queue q = queues.get(i);
+        if (q != null) {
+          q.delayed.clear();
+        }
+      }
+      aers.clear();
+      pendingEvents.clear();
+    });
+  }
+
+  // ---------------------------------------------------------------- events
+
+  void anaChanged() {
+    if (!dead) {
+      exec.execute(() -> raise(EV_ANA));
+    }
+  }
+
+  void namespaceChanged(int nsid) {
+    if (!dead) {
+      exec.execute(() -> {
+        if (changedNsids.size() >= ChangedNamespaceList.MAX_ENTRIES
+            && !changedNsids.contains(nsid)) {
+          changedOverflow = true;
+        } else {
+          changedNsids.add(nsid);
+        }
+        raise(EV_NAMESPACE);
+      });
+    }
+  }
+
+  void resumed() {
+    if (!dead) {
+      exec.execute(this::deliverEvents);
+    }
+  }
+
+  /**
+   * Raises an event (exec). Like nvmet, an event type is masked from the moment it is raised
+   * until the host reads its log page with RAE cleared; further events of the type are
+   * dropped meanwhile (the log page already tells the news).
+   */
+  private void raise(int kind) {
+    if (dead) {
+      return;
+    }
+    int aecBit = kind == EV_ANA
+        ? FeatureCommand.AEC_ANA_CHANGE_NOTICES
+        : FeatureCommand.AEC_NAMESPACE_ATTRIBUTE_NOTICES;
+    if ((aec & aecBit) == 0 || (maskedEvents & kind) != 0) {
+      return;
+    }
+    maskedEvents |= kind;
+    pendingEvents.add(kind);
+    deliverEvents();
+  }
+
+  private void deliverEvents() {
+    if (dead || faults.isHung()) {
+      return;
+    }
+    Queue admin = queues.get(0);
+    while (!aers.isEmpty() && !pendingEvents.isEmpty()) {
+      int kind = pendingEvents.poll();
+      int cid = aers.poll();
+      AsyncEvent ev = kind == EV_ANA ? AsyncEvent.ANA_CHANGE : AsyncEvent.NAMESPACE_ATTRIBUTE_CHANGED;
+      complete(admin, cid, OK, ev.toDw0(), 0);
+    }
+  }
+
+  // ---------------------------------------------------------------- admin commands
+
+  private int admin(SubmissionQueueEntry cmd, ByteBuffer data) {
+    int opc = cmd.opcode();
+    if (opc == AdminOpcode.FABRICS) {
+      return fabrics(cmd);
+    }
+    if (!isReady()) {
+      return NvmeStatus.COMMAND_SEQUENCE_ERROR.field() | DNR;
+    }
+    switch (opc) {
+      case AdminOpcode.IDENTIFY:
+        return identify(cmd, data);
+      case AdminOpcode.GET_LOG_PAGE:
+        return getLogPage(cmd, data);
+      case AdminOpcode.ASYNC_EVENT_REQUEST:
+        if (aers.size() > AERL) {
+          return NvmeStatus.ASYNC_EVENT_REQUEST_LIMIT_EXCEEDED.field() | DNR;
+        }
+        aers.add(cmd.cid());
+        deliverEvents();
+        return HELD;
+      case AdminOpcode.KEEP_ALIVE:
+        return OK; // the timer was reset when the command arrived
+      case AdminOpcode.SET_FEATURES:
+        return setFeatures(cmd);
+      case AdminOpcode.GET_FEATURES:
+        return getFeatures(cmd, data);
+      case AdminOpcode.NAMESPACE_ATTACHMENT:
+        return namespaceAttachment(cmd, data);
+      case AdminOpcode.ABORT:
+        dw0 = 1; // not aborted: commands here never wait in a queue
+        return OK;
+      default:
+        return NvmeStatus.INVALID_OPCODE.field() | DNR;
+    }
+  }
+
+  /** Property Get/Set sent as Fabrics commands on the admin queue. */
+  private int fabrics(SubmissionQueueEntry cmd) {
+    int fctype = cmd.nsid() & 0xFF;
+    int attrib = cmd.cdw10() & 0x7;
+    int size = attrib == 0 ? 4 : attrib == 1 ? 8 : -1;
+    int offset = cmd.cdw11();
+    try {
+      switch (fctype) {
+        case FCTYPE_PROPERTY_GET: {
+          long v = propertyGet(offset, size);
+          dw0 = (int) v;
+          dw1 = (int) (v >>> 32);
+          return OK;
+        }
+        case FCTYPE_PROPERTY_SET:
+          propertySet(offset, size, (cmd.cdw12() & 0xFFFF_FFFFL) | (long) cmd.cdw13() << 32);
+          return OK;
+        case FCTYPE_CONNECT:
+          return NvmeStatus.COMMAND_SEQUENCE_ERROR.field() | DNR;
+        default:
+          return NvmeStatus.INVALID_FIELD.field() | DNR;
+      }
+    } catch (IllegalArgumentException e) {
+      return NvmeStatus.INVALID_FIELD.field() | DNR;
+    }
+  }
+
+  private int identify(SubmissionQueueEntry cmd, ByteBuffer data) {
+    int cns = IdentifyCommand.cns(cmd);
+    int nsid = cmd.nsid();
+    byte[] out;
+    switch (cns) {
+      case IdentifyCommand.CNS_NAMESPACE: {
+        if (nsid == 0 || (nsid != SubmissionQueueEntry.NSID_ALL
+            && Integer.compareUnsigned(nsid, subsystem.nn) > 0)) {
+          return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.field() | DNR;
+        }
+        Namespace ns = attached.get(nsid);
+        out = ns == null ? new byte[IdentifyCommand.DATA_LENGTH] : identifyNamespace(ns);
+        break;
+      }
+      case IdentifyCommand.CNS_CONTROLLER:
+        out = identifyController();
+        break;
+      case IdentifyCommand.CNS_ACTIVE_NAMESPACE_LIST: {
+        if (nsid == SubmissionQueueEntry.NSID_ALL || nsid == 0xFFFF_FFFE) {
+          return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.field() | DNR;
+        }
+        List<Integer> ids = new ArrayList<>();
+        for (int id : attached.tailMap(nsid, false).keySet()) {
+          if (ids.size() == ActiveNamespaceList.MAX_ENTRIES) {
+            break;
+          }
+          ids.add(id);
+        }
+        out = new ActiveNamespaceList(ids).toBytes();
+        break;
+      }
+      case IdentifyCommand.CNS_NAMESPACE_ID_DESCRIPTORS: {
+        Namespace ns = attached.get(nsid);
+        if (ns == null) {
+          return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.field() | DNR;
+        }
+        List<NamespaceIdDescriptor> ds = new ArrayList<>(4);
+        if (ns.hasEui64) {
+          ds.add(NamespaceIdDescriptor.eui64(ns.eui64));
+        }
+        if (ns.hasNguid) {
+          ds.add(NamespaceIdDescriptor.nguid(ns.nguid));
+        }
+        if (ns.uuid != null) {
+          ds.add(NamespaceIdDescriptor.uuid(ns.uuid));
+        }
+        ds.add(NamespaceIdDescriptor.csi(IdentifyCommand.CSI_NVM));
+        out = new NamespaceIdDescriptorList(ds).toBytes();
+        break;
+      }
+      case IdentifyCommand.CNS_ATTACHED_CONTROLLER_LIST: {
+        List<Integer> ids = subsystem.attachedControllerIds(nsid, IdentifyCommand.cntid(cmd));
+        if (ids == null) {
+          return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.field() | DNR;
+        }
+        out = controllerList(ids);
+        break;
+      }
+      case IdentifyCommand.CNS_CONTROLLER_LIST:
+        out = controllerList(subsystem.controllerIds(IdentifyCommand.cntid(cmd)));
+        break;
+      default:
+        return NvmeStatus.INVALID_FIELD.field() | DNR;
+    }
+    return transferOut(out, 0, IdentifyCommand.DATA_LENGTH, data);
+  }
+
+  private static byte[] controllerList(List<Integer> ids) {
+    List<Integer> capped = ids.size() > ControllerList.MAX_ENTRIES
+        ? ids.subList(0, ControllerList.MAX_ENTRIES)
+        : ids;
+    return new ControllerList(capped).toBytes();
+  }
+
+  private byte[] identifyController() {
+    NvmeSubsystem s = subsystem;
+    IdentifyController id = IdentifyController.allocate()
+        .vid(s.vendorId)
+        .ssvid(s.vendorId)
+        .sn(s.serial)
+        .mn(s.model)
+        .fr(s.firmware)
+        .rab(6)
+        .cmic(IdentifyController.CMIC_MULTI_PORT | IdentifyController.CMIC_MULTI_CONTROLLER
+            | IdentifyController.CMIC_ANA_REPORTING)
+        .mdts(s.mdts)
+        .cntlid(cntlid)
+        .ver(VERSION)
+        .oaes(IdentifyController.OAES_NAMESPACE_ATTRIBUTE_NOTICES
+            | IdentifyController.OAES_ANA_CHANGE_NOTICES)
+        .ctratt(IdentifyController.CTRATT_HOST_ID_128)
+        .cntrltype(IdentifyController.CNTRLTYPE_IO)
+        .oacs(IdentifyController.OACS_NAMESPACE_MANAGEMENT)
+        .acl(3)
+        .aerl(AERL)
+        .lpa(IdentifyController.LPA_EXTENDED_DATA)
+        .kas(1)
+        .anatt(s.anatt)
+        .anacap(IdentifyController.ANACAP_OPTIMIZED | IdentifyController.ANACAP_NON_OPTIMIZED
+            | IdentifyController.ANACAP_INACCESSIBLE | IdentifyController.ANACAP_PERSISTENT_LOSS
+            | IdentifyController.ANACAP_CHANGE | IdentifyController.ANACAP_GRPID_STATIC)
+        .anagrpmax(s.anaGroupMax)
+        .nanagrpid(s.anaGroupCount())
+        .sqes(0x66)
+        .cqes(0x44)
+        .maxcmd(Math.min(0xFFFF, s.maxQueueEntries))
+        .nn(s.nn)
+        .oncs(IdentifyController.ONCS_DATASET_MANAGEMENT | IdentifyController.ONCS_WRITE_ZEROES
+            | IdentifyController.ONCS_RESERVATIONS)
+        .vwc(IdentifyController.VWC_PRESENT)
+        .sgls(1 | (s.inCapsuleDataSize > 0 ? 1 << 20 : 0))
+        .subnqn(s.nqn)
+        .ioccsz((SubmissionQueueEntry.LENGTH + s.inCapsuleDataSize) / 16)
+        .iorcsz(CompletionQueueEntry.LENGTH / 16)
+        .msdbd(1);
+    return id.toBytes();
+  }
+
+  private static byte[] identifyNamespace(Namespace ns) {
+    IdentifyNamespace id = IdentifyNamespace.allocate()
+        .nsze(ns.blocks)
+        .ncap(ns.blocks)
+        .nuse(ns.blocks)
+        .nlbaf(0)
+        .flbas(0)
+        .nmic(ns.shared ? IdentifyNamespace.NMIC_SHARED : 0)
+        .rescap(IdentifyNamespace.RESCAP_PTPL | IdentifyNamespace.RESCAP_WRITE_EXCLUSIVE
+            | IdentifyNamespace.RESCAP_EXCLUSIVE_ACCESS
+            | IdentifyNamespace.RESCAP_WRITE_EXCLUSIVE_REGISTRANTS_ONLY
+            | IdentifyNamespace.RESCAP_EXCLUSIVE_ACCESS_REGISTRANTS_ONLY
+            | IdentifyNamespace.RESCAP_WRITE_EXCLUSIVE_ALL_REGISTRANTS
+            | IdentifyNamespace.RESCAP_EXCLUSIVE_ACCESS_ALL_REGISTRANTS
+            | IdentifyNamespace.RESCAP_IEKEY)
+        .dlfeat(0x09) // deallocated blocks read as zeros; Write Zeroes honours DEAC
+        .anagrpid(ns.anaGroup)
+        .nguid(ns.nguid)
+        .eui64(ns.eui64)
+        .lbaf(0, 0, ns.blockShift, 0);
+    return id.toBytes();
+  }
+
+  private int getLogPage(SubmissionQueueEntry cmd, ByteBuffer data) {
+    int lid = GetLogPageCommand.lid(cmd);
+    long length = GetLogPageCommand.lengthBytes(cmd);
+    long offset = GetLogPageCommand.offsetBytes(cmd);
+    boolean rae = GetLogPageCommand.rae(cmd);
+    if ((offset & 3) != 0) {
+      return NvmeStatus.INVALID_FIELD.field() | DNR;
+    }
+    byte[] page;
+    switch (lid) {
+      case LogPageId.ASYMMETRIC_NAMESPACE_ACCESS: {
+        boolean rgo = (GetLogPageCommand.lsp(cmd) & GetLogPageCommand.LSP_ANA_RGO) != 0;
+        page = subsystem.anaLog(port, attached).toBytes(rgo);
+        break;
+      }
+      case LogPageId.CHANGED_NAMESPACE_LIST:
+        page = (changedOverflow
+            ? new ChangedNamespaceList(List.of(), true)
+            : ChangedNamespaceList.of(changedNsids)).toBytes();
+        break;
+      case LogPageId.ERROR_INFORMATION:
+        page = new byte[64];
+        break;
+      case LogPageId.SMART_HEALTH:
+        page = new byte[512];
+        break;
+      case LogPageId.FIRMWARE_SLOT: {
+        page = new byte[512];
+        page[0] = 1; // AFI: slot 1 active
+        byte[] fr = subsystem.firmware.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < 8; i++) {
+          page[8 + i] = i < fr.length ? fr[i] : (byte) ' ';
+        }
+        break;
+      }
+      default:
+        return NvmeStatus.INVALID_LOG_PAGE.field() | DNR;
+    }
+    if (offset > page.length) {
+      return NvmeStatus.INVALID_FIELD.field() | DNR;
+    }
+    int status = transferOut(page, (int) offset, length, data);
+    if (status == OK && !rae) {
+      if (lid == LogPageId.ASYMMETRIC_NAMESPACE_ACCESS) {
+        maskedEvents &= ~EV_ANA;
+      } else if (lid == LogPageId.CHANGED_NAMESPACE_LIST) {
+        changedNsids.clear();
+        changedOverflow = false;
+        maskedEvents &= ~EV_NAMESPACE;
+      }
+    }
+    return status;
+  }
+
+  private int setFeatures(SubmissionQueueEntry cmd) {
+    if (FeatureCommand.save(cmd)) {
+      return NvmeStatus.FEATURE_ID_NOT_SAVEABLE.field() | DNR;
+    }
+    int v = FeatureCommand.value(cmd);
+    switch (FeatureCommand.fid(cmd)) {
+      case FeatureCommand.FID_NUMBER_OF_QUEUES: {
+        int nsqr = v & 0xFFFF;
+        int ncqr = v >>> 16;
+        if (nsqr == 0xFFFF || ncqr == 0xFFFF) {
+          return NvmeStatus.INVALID_FIELD.field() | DNR;
+        }
+        int max = subsystem.maxIoQueues - 1;
+        numberOfQueues = Math.min(ncqr, max) << 16 | Math.min(nsqr, max);
+        dw0 = numberOfQueues;
+        return OK;
+      }
+      case FeatureCommand.FID_ASYNC_EVENT_CONFIGURATION:
+        aec = v;
+        return OK;
+      case FeatureCommand.FID_KEEP_ALIVE_TIMER:
+        if (v < 0) {
+          return NvmeStatus.INVALID_FIELD.field() | DNR;
+        }
+        katoMillis = v;
+        touch();
+        armKato();
+        return OK;
+      default:
+        return NvmeStatus.INVALID_FIELD.field() | DNR;
+    }
+  }
+
+  private int getFeatures(SubmissionQueueEntry cmd, ByteBuffer data) {
+    int fid = FeatureCommand.fid(cmd);
+    boolean capabilities = FeatureCommand.select(cmd) == FeatureCommand.SEL_SUPPORTED_CAPABILITIES;
+    switch (fid) {
+      case FeatureCommand.FID_NUMBER_OF_QUEUES:
+        dw0 = capabilities ? 0 : numberOfQueues;
+        return OK;
+      case FeatureCommand.FID_ASYNC_EVENT_CONFIGURATION:
+      case FeatureCommand.FID_KEEP_ALIVE_TIMER:
+        if (capabilities) {
+          dw0 = 1 << 2; // changeable
+        } else {
+          dw0 = fid == FeatureCommand.FID_KEEP_ALIVE_TIMER ? katoMillis : aec;
+        }
+        return OK;
+      case FeatureCommand.FID_HOST_IDENTIFIER:
+        if ((FeatureCommand.value(cmd) & 1) == 0) {
+          return NvmeStatus.INVALID_FIELD.field() | DNR; // only the 128-bit form
+        }
+        return transferOut(Reservations.hostIdBytes(hostId, true), 0, 16, data);
+      default:
+        return NvmeStatus.INVALID_FIELD.field() | DNR;
+    }
+  }
+
+  private int namespaceAttachment(SubmissionQueueEntry cmd, ByteBuffer data) {
+    int nsid = cmd.nsid();
+    if (nsid == SubmissionQueueEntry.NSID_ALL) {
+      return NvmeStatus.INVALID_FIELD.field() | DNR;
+    }
+    int sel = NamespaceAttachmentCommand.sel(cmd);
+    if (sel != NamespaceAttachmentCommand.SEL_ATTACH && sel != NamespaceAttachmentCommand.SEL_DETACH) {
+      return NvmeStatus.INVALID_FIELD.field() | DNR;
+    }
+    if (subsystem.namespace(nsid) == null) {
+      return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.field() | DNR;
+    }
+    if (data == null) {
+      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
+    }
+    ControllerList list;
+    try {
+      list = ControllerList.decode(data.duplicate());
+    } catch (NvmeProtocolException e) {
+      return NvmeStatus.CONTROLLER_LIST_INVALID.field() | DNR;
+    }
+    return subsystem.changeAttachment(
+        nsid, list.controllerIds(), sel == NamespaceAttachmentCommand.SEL_ATTACH);
+  }
+
+  /**
+   * Copies {@code src[from..]} into the host's buffer: as many bytes as the command asked for
+   * ({@code requested}) and the buffer holds, zero-filled past the end of {@code src}.
+   */
+  private static int transferOut(byte[] src, int from, long requested, ByteBuffer data) {
+    if (data == null) {
+      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
+    }
+    int n = (int) Math.min(requested, data.remaining());
+    int copy = Math.max(0, Math.min(n, src.length - from));
+    int p = data.position();
+    data.put(p, src, from, copy);
+    for (int i = copy; i < n; i++) {
+      data.put(p + i, (byte) 0);
+    }
+    return OK;
+  }
+
+  // ---------------------------------------------------------------- I/O commands
+
+  private int io(SubmissionQueueEntry cmd, ByteBuffer data) {
+    int injected = faults.takeFailure();
+    if (injected >= 0) {
+      return injected;
+    }
+    if (!isReady()) {
+      return NvmeStatus.COMMAND_SEQUENCE_ERROR.field() | DNR;
+    }
+    int opc = cmd.opcode();
+    int nsid = cmd.nsid();
+    if (opc == NvmOpcode.FLUSH && nsid == SubmissionQueueEntry.NSID_ALL) {
+      return flushAll();
+    }
+    Namespace ns = attached.get(nsid);
+    if (ns == null) {
+      return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.field() | DNR;
+    }
+    switch (ns.group.state(port)) {
+      case INACCESSIBLE:
+        return NvmeStatus.ANA_INACCESSIBLE.field();
+      case PERSISTENT_LOSS:
+        return NvmeStatus.ANA_PERSISTENT_LOSS.field();
+      case CHANGE:
+        return NvmeStatus.ANA_TRANSITION.field();
+      default:
+        break;
+    }
+    switch (opc) {
+      case NvmOpcode.READ:
+        return readWrite(ns, cmd, data, false);
+      case NvmOpcode.WRITE:
+        return readWrite(ns, cmd, data, true);
+      case NvmOpcode.FLUSH:
+        return flush(ns);
+      case NvmOpcode.WRITE_ZEROES:
+        return writeZeroes(ns, cmd);
+      case NvmOpcode.DATASET_MANAGEMENT:
+        return datasetManagement(ns, cmd, data);
+      case NvmOpcode.RESERVATION_REGISTER:
+        return reservationRegister(ns, cmd, data);
+      case NvmOpcode.RESERVATION_REPORT:
+        return reservationReport(ns, cmd, data);
+      case NvmOpcode.RESERVATION_ACQUIRE:
+        return reservationAcquire(ns, cmd, data);
+      case NvmOpcode.RESERVATION_RELEASE:
+        return reservationRelease(ns, cmd, data);
+      default:
+        return NvmeStatus.INVALID_OPCODE.field() | DNR;
+    }
+  }
+
+  private int readWrite(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data, boolean write) {
+    int rc = ns.reservations.checkAccess(hostId, write);
+    if (rc != OK) {
+      return rc;
+    }
+    long slba = ReadWriteCommand.slba(cmd);
+    int blocks = ReadWriteCommand.blocks(cmd);
+    if (!ns.inRange(slba, blocks)) {
+      return NvmeStatus.LBA_OUT_OF_RANGE.field() | DNR;
+    }
+    long bytes = (long) blocks << ns.blockShift;
+    if (bytes > subsystem.maxTransferBytes) {
+      return NvmeStatus.INVALID_FIELD.field() | DNR;
+    }
+    if (data == null || data.remaining() < bytes) {
+      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
+    }
+    ByteBuffer buf = data.duplicate();
+    buf.limit(buf.position() + (int) bytes);
+    long offset = slba << ns.blockShift;
+    try {
+      if (write) {
+        ns.store.write(offset, buf);
+        if (ReadWriteCommand.fua(cmd)) {
+          ns.store.flush();
+        }
+      } else {
+        ns.store.read(offset, buf);
+      }
+    } catch (IOException e) {
+      LOG.warn("controller {}: {} of {} failed", cntlid, write ? "write" : "read", ns, e);
+      return write ? NvmeStatus.WRITE_FAULT.field() : NvmeStatus.UNRECOVERED_READ_ERROR.field();
+    } catch (java.nio.ReadOnlyBufferException e) {
+      return NvmeStatus.DATA_TRANSFER_ERROR.field() | DNR;
+    }
+    return OK;
+  }
+
+  private int flush(Namespace ns) {
+    int rc = ns.reservations.checkAccess(hostId, true);
+    if (rc != OK) {
+      return rc;
+    }
+    try {
+      ns.store.flush();
+    } catch (IOException e) {
+      LOG.warn("controller {}: flush of {} failed", cntlid, ns, e);
+      return NvmeStatus.WRITE_FAULT.field();
+    }
+    return OK;
+  }
+
+  private int flushAll() {
+    for (Namespace ns : attached.values()) {
+      try {
+        ns.store.flush();
+      } catch (IOException e) {
+        LOG.warn("controller {}: flush of {} failed", cntlid, ns, e);
+        return NvmeStatus.WRITE_FAULT.field();
+      }
+    }
+    return OK;
+  }
+
+  private int writeZeroes(Namespace ns, SubmissionQueueEntry cmd) {
+    int rc = ns.reservations.checkAccess(hostId, true);
+    if (rc != OK) {
+      return rc;
+    }
+    long slba = WriteZeroesCommand.slba(cmd);
+    int blocks = WriteZeroesCommand.blocks(cmd);
+    if (!ns.inRange(slba, blocks)) {
+      return NvmeStatus.LBA_OUT_OF_RANGE.field() | DNR;
+    }
+    long offset = slba << ns.blockShift;
+    long length = (long) blocks << ns.blockShift;
+    try {
+      if (WriteZeroesCommand.deallocate(cmd)) {
+        ns.store.discard(offset, length);
+      } else {
+        ns.store.zero(offset, length);
+      }
+      if (WriteZeroesCommand.fua(cmd)) {
+        ns.store.flush();
+      }
+    } catch (IOException e) {
+      LOG.warn("controller {}: write zeroes of {} failed", cntlid, ns, e);
+      return NvmeStatus.WRITE_FAULT.field();
+    }
+    return OK;
+  }
+
+  private int datasetManagement(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data) {
+    int rc = ns.reservations.checkAccess(hostId, true);
+    if (rc != OK) {
+      return rc;
+    }
+    if (data == null) {
+      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
+    }
+    List<DsmRange> ranges;
+    try {
+      ranges = DsmRange.decodeList(data.duplicate(), DatasetManagementCommand.ranges(cmd));
+    } catch (NvmeProtocolException e) {
+      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
+    }
+    if (!DatasetManagementCommand.deallocate(cmd)) {
+      return OK; // hints only
+    }
+    for (DsmRange r : ranges) {
+      if (!ns.inRange(r.startingLba(), r.lengthInBlocks())) {
+        return NvmeStatus.LBA_OUT_OF_RANGE.field() | DNR;
+      }
+    }
+    try {
+      for (DsmRange r : ranges) {
+        ns.store.discard(r.startingLba() << ns.blockShift, r.lengthInBlocks() << ns.blockShift);
+      }
+    } catch (IOException e) {
+      LOG.warn("controller {}: deallocate on {} failed", cntlid, ns, e);
+      return NvmeStatus.WRITE_FAULT.field();
+    }
+    return OK;
+  }
+
+  private int reservationRegister(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data) {
+    ReservationRegisterData d;
+    try {
+      d = ReservationRegisterData.decode(requireData(data));
+    } catch (NvmeProtocolException e) {
+      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
+    }
+    return ns.reservations.register(hostId, ReservationRegisterCommand.rrega(cmd),
+        ReservationRegisterCommand.iekey(cmd), ReservationRegisterCommand.cptpl(cmd),
+        d.crkey(), d.nrkey());
+  }
+
+  private int reservationAcquire(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data) {
+    ReservationAcquireData d;
+    try {
+      d = ReservationAcquireData.decode(requireData(data));
+    } catch (NvmeProtocolException e) {
+      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
+    }
+    return ns.reservations.acquire(hostId, ReservationAcquireCommand.racqa(cmd),
+        ReservationAcquireCommand.iekey(cmd), ReservationAcquireCommand.rtype(cmd),
+        d.crkey(), d.prkey());
+  }
+
+  private int reservationRelease(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data) {
+    ReservationReleaseData d;
+    try {
+      d = ReservationReleaseData.decode(requireData(data));
+    } catch (NvmeProtocolException e) {
+      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
+    }
+    return ns.reservations.release(hostId, ReservationReleaseCommand.rrela(cmd),
+        ReservationReleaseCommand.iekey(cmd), ReservationReleaseCommand.rtype(cmd), d.crkey());
+  }
+
+  private int reservationReport(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data) {
+    byte[] report = ns.reservations.report(ReservationReportCommand.eds(cmd)).toBytes();
+    return transferOut(report, 0, ReservationReportCommand.lengthBytes(cmd), data);
+  }
+
+  private static ByteBuffer requireData(ByteBuffer data) throws NvmeProtocolException {
+    if (data == null) {
+      throw new NvmeProtocolException("command data", "no data buffer");
+    }
+    return data.duplicate();
+  }
+}

@@ -1,0 +1,354 @@
+package dev.mpath.nvme.host;
+
+import static dev.mpath.nvme.host.NvmeFixture.await;
+import static dev.mpath.nvme.host.NvmeFixture.head;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mpath.AccessState;
+import dev.mpath.DeviceId;
+import dev.mpath.IoPolicy;
+import dev.mpath.IoRequest;
+import dev.mpath.Multipath;
+import dev.mpath.MultipathDevice;
+import dev.mpath.NoPathException;
+import dev.mpath.PathInfo;
+import dev.mpath.PathState;
+import dev.mpath.ReservationConflictException;
+import dev.mpath.ReservationType;
+import dev.mpath.spi.SystemScheduler;
+import dev.mpath.nvme.proto.AnaState;
+import dev.mpath.nvme.proto.NvmeStatus;
+import dev.mpath.testing.ManualScheduler;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class NvmeMultipathTest {
+  private final SystemScheduler real = new SystemScheduler("test-timer");
+
+  @AfterEach
+  void stop() {
+    real.close();
+  }
+
+  private static List<String> pathNames(MultipathDevice d) {
+    return d.paths().stream().map(PathInfo::name).toList();
+  }
+
+  private static ByteBuffer pattern(long lba, int bytes) {
+    ByteBuffer b = ByteBuffer.allocate(bytes);
+    for (int i = 0; i < bytes; i++) {
+      b.put(i, (byte) (lba * 131 + i * 7));
+    }
+    return b;
+  }
+
+  @Test
+  void seedTopologyGivesThreeHeadsWithLinuxNames() {
+    try (NvmeFixture f = new NvmeFixture(real)) {
+      Multipath mp = f.host(real, b -> {});
+      List<MultipathDevice> fromA = mp.connect(f.uriA()).join();
+      List<MultipathDevice> fromB = mp.connect(f.uriB()).join();
+      assertEquals(2, fromA.size());
+      assertEquals(1, fromB.size());
+      MultipathDevice n1 = head(mp, "nvme0n1");
+      MultipathDevice n2 = head(mp, "nvme0n2");
+      MultipathDevice n3 = head(mp, "nvme3n1");
+      assertEquals(List.of("nvme0c0n1", "nvme0c1n1", "nvme0c2n1"), pathNames(n1));
+      assertEquals(List.of("nvme0c2n2"), pathNames(n2));
+      assertEquals(List.of("nvme3c3n1"), pathNames(n3));
+      assertEquals(DeviceId.eui(NvmeFixture.guid(0xA1)), n1.id());
+      assertEquals(DeviceId.eui(NvmeFixture.guid(0xB1)), n3.id());
+      assertEquals(16384, n1.capacityBlocks());
+      assertEquals(512, n1.blockSize());
+      assertEquals("nvme", n1.protocol());
+      for (PathInfo p : n1.paths()) {
+        assertEquals(PathState.LIVE, p.state());
+        assertEquals(AccessState.OPTIMIZED, p.accessState());
+      }
+      ByteBuffer src = pattern(5, 4096);
+      n1.write(5, src).join();
+      ByteBuffer dst = ByteBuffer.allocate(4096);
+      n1.read(5, dst).join();
+      assertEquals(src, dst);
+    }
+  }
+
+  @Test
+  void killingAControllerUnderEightThreadsSurfacesNoErrorAndItComesBack() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try (NvmeFixture f = new NvmeFixture(real)) {
+      Multipath mp = f.host(real, b -> b.ioPolicy(IoPolicy.roundRobin()));
+      mp.connect(f.uriA()).join();
+      MultipathDevice d = head(mp, "nvme0n1");
+      final int threads = 8;
+      final int perThread = 300;
+      AtomicIntegerArray done = new AtomicIntegerArray(threads * perThread * 2);
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      CountDownLatch halfway = new CountDownLatch(threads);
+      CountDownLatch finished = new CountDownLatch(threads);
+      for (int t = 0; t < threads; t++) {
+        final int thread = t;
+        pool.execute(() -> {
+          try {
+            for (int i = 0; i < perThread; i++) {
+              if (i == perThread / 2) {
+                halfway.countDown();
+              }
+              long lba = (long) (thread * perThread + i) * 4 % 16000;
+              int id = (thread * perThread + i) * 2;
+              ByteBuffer src = pattern(lba, 2048);
+              CountDownLatch w = new CountDownLatch(1);
+              d.submit(new IoRequest().write(lba, src).completion(r -> {
+                done.incrementAndGet(id);
+                if (r.error() != null) {
+                  failure.compareAndSet(null, r.error());
+                }
+                w.countDown();
+              }));
+              w.await();
+              ByteBuffer dst = ByteBuffer.allocate(2048);
+              CountDownLatch rd = new CountDownLatch(1);
+              d.submit(new IoRequest().read(lba, dst).completion(r -> {
+                done.incrementAndGet(id + 1);
+                if (r.error() != null) {
+                  failure.compareAndSet(null, r.error());
+                }
+                rd.countDown();
+              }));
+              rd.await();
+              if (!src.equals(dst)) {
+                failure.compareAndSet(null, new AssertionError("data mismatch at lba " + lba));
+              }
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            finished.countDown();
+          }
+        });
+      }
+      assertTrue(halfway.await(60, TimeUnit.SECONDS));
+      f.a.faults(2).kill();
+      assertTrue(finished.await(120, TimeUnit.SECONDS), "load finished");
+      assertNull(failure.get(), () -> "error surfaced: " + failure.get());
+      for (int i = 0; i < done.length(); i++) {
+        assertEquals(1, done.get(i), "request " + i + " completed exactly once");
+      }
+      assertEquals(0, d.stats().errors());
+      PathInfo killed = d.paths().get(1);
+      assertEquals("nvme0c1n1", killed.name());
+      await("the killed controller to be seen down", () -> killed.state() != PathState.LIVE);
+      // the port comes back: the controller reconnects and carries I/O again
+      f.a.faults(2).revive();
+      await("reconnect", () -> killed.state() == PathState.LIVE && killed.usable());
+      long before = killed.stats().ios();
+      for (int i = 0; i < 30; i++) {
+        d.read(i, ByteBuffer.allocate(512)).join();
+      }
+      assertTrue(killed.stats().ios() > before, "the reconnected path takes I/O");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void anaInaccessibleViaAenMovesIoAfterOneLogRead() {
+    try (NvmeFixture f = new NvmeFixture(real)) {
+      Multipath mp = f.host(real, b -> b.ioPolicy(IoPolicy.failover()));
+      mp.connect(f.uriA()).join();
+      MultipathDevice d = head(mp, "nvme0n1");
+      NvmeProvider provider = f.providers.get(mp);
+      HostController c0 = provider.controllers().get(0);
+      int readsBefore = c0.anaLogReads();
+      d.read(0, ByteBuffer.allocate(512)).join();
+      PathInfo p0 = d.paths().get(0);
+      assertEquals(1, p0.stats().ios(), "failover policy uses the first path");
+      f.a.setAnaState(1, 1, AnaState.INACCESSIBLE);
+      await("ANA state through the AEN", () -> p0.accessState() == AccessState.UNAVAILABLE);
+      assertEquals(readsBefore + 1, c0.anaLogReads(), "one ANA log read");
+      d.read(0, ByteBuffer.allocate(512)).join();
+      assertEquals(1, p0.stats().ios(), "I/O moved off the inaccessible path");
+      assertEquals(1, d.paths().get(1).stats().ios());
+    }
+  }
+
+  @Test
+  void anaTransitionStatusOnIoTriggersAReReadAndARedirect() {
+    try (NvmeFixture f = new NvmeFixture(real)) {
+      Multipath mp = f.host(real, b -> b.ioPolicy(IoPolicy.failover()));
+      mp.connect(f.uriA()).join();
+      MultipathDevice d = head(mp, "nvme0n1");
+      HostController c0 = f.providers.get(mp).controllers().get(0);
+      int reads = c0.anaLogReads();
+      f.a.faults(1).failNext(1, NvmeStatus.ANA_TRANSITION);
+      d.read(0, ByteBuffer.allocate(512)).join(); // no error: redirected
+      assertEquals(1, d.stats().failovers());
+      assertEquals(1, d.paths().get(1).stats().ios(), "served by the next path");
+      await("the ANA log re-read", () -> c0.anaLogReads() == reads + 1);
+      // the log says group 1 is still optimized on port 1: the path comes back
+      await("path 0 usable again", () -> d.paths().get(0).usable());
+    }
+  }
+
+  @Test
+  void groupLeftInChangePastAnattResetsThatController() {
+    ManualScheduler clock = new ManualScheduler(Executors.newSingleThreadExecutor());
+    try (NvmeFixture f = new NvmeFixture(clock)) {
+      Multipath mp = f.host(clock, b -> b.property("nvme.kato_ms", "0"));
+      mp.connect(f.uriA()).join();
+      MultipathDevice d = head(mp, "nvme0n1");
+      HostController c0 = f.providers.get(mp).controllers().get(0);
+      PathInfo p0 = d.paths().get(0);
+      f.a.transitionAna(1, 1, AnaState.OPTIMIZED, Duration.ofMinutes(10)); // CHANGE for 10 min
+      await("CHANGE seen", () -> p0.accessState() == AccessState.TRANSITIONING);
+      int anatt = 10; // the emulator's ANATT is at most this: advance past it
+      clock.advance(Duration.ofSeconds(anatt + 1));
+      await("controller reset and reconnected",
+          () -> c0.state() == ControllerState.CONNECTING || c0.state() == ControllerState.LIVE);
+      assertTrue(resets(c0) >= 1, "ANATT expiry reset the controller");
+    }
+  }
+
+  @Test
+  void delayedRemovalKeepsTheHeadAcrossDetachAndReattach() {
+    try (NvmeFixture f = new NvmeFixture(real)) {
+      Multipath mp = f.host(real, b -> b.delayedRemoval(Duration.ofSeconds(60)));
+      mp.connect(f.uriA()).join();
+      MultipathDevice d = head(mp, "nvme0n1");
+      f.a.detachEverywhere(1);
+      await("paths gone", () -> d.paths().isEmpty());
+      assertTrue(d.isPresent());
+      var queued = d.write(7, pattern(7, 512));
+      await("queued", () -> d.queued() == 1);
+      f.a.attachPorts(1, java.util.Set.of(1, 2, 3));
+      queued.join();
+      assertSame(d, head(mp, "nvme0n1"), "same head, same name");
+      await("every controller's path back", () -> d.paths().size() == 3);
+      ByteBuffer dst = ByteBuffer.allocate(512);
+      d.read(7, dst).join();
+      assertEquals(pattern(7, 512), dst);
+    }
+  }
+
+  @Test
+  void delayedRemovalExpiresIntoNoPathException() {
+    ManualScheduler clock = new ManualScheduler(Executors.newSingleThreadExecutor());
+    try (NvmeFixture f = new NvmeFixture(clock)) {
+      Multipath mp = f.host(clock, b -> b.delayedRemoval(Duration.ofSeconds(30)).property("nvme.kato_ms", "0"));
+      mp.connect(f.uriA()).join();
+      MultipathDevice d = head(mp, "nvme0n1");
+      f.a.detachEverywhere(1);
+      await("paths gone", () -> d.paths().isEmpty());
+      var queued = d.read(0, ByteBuffer.allocate(512));
+      await("queued", () -> d.queued() == 1);
+      clock.advance(Duration.ofSeconds(30));
+      CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, queued::join);
+      assertInstanceOf(NoPathException.class, e.getCause());
+      assertTrue(mp.device("nvme0n1").isEmpty());
+    }
+  }
+
+  @Test
+  void reservationsFenceAHostOnEveryPathWithoutFailover() {
+    try (NvmeFixture f = new NvmeFixture(real)) {
+      Multipath hostA = f.host(real, b -> b.ioPolicy(IoPolicy.roundRobin()));
+      Multipath hostB = f.host(real, b -> {});
+      Multipath hostC = f.host(real, b -> {});
+      hostA.connect(f.uriA()).join();
+      hostB.connect(f.uriA()).join();
+      hostC.connect(f.uriA()).join();
+      MultipathDevice a = head(hostA, "nvme0n1");
+      MultipathDevice b = head(hostB, "nvme0n1");
+      MultipathDevice c = head(hostC, "nvme0n1");
+      long keyA = 0xA0A0;
+      long keyB = 0xB0B0;
+      a.reservations().register(0, keyA, false, false).join();
+      b.reservations().register(0, keyB, false, false).join();
+      a.reservations().reserve(keyA, ReservationType.WRITE_EXCLUSIVE_REGISTRANTS_ONLY).join();
+      assertEquals(List.of(keyA, keyB).stream().sorted().toList(),
+          c.reservations().readKeys().join().keys().stream().sorted().toList());
+      var r = c.reservations().readReservation().join().orElseThrow();
+      assertEquals(ReservationType.WRITE_EXCLUSIVE_REGISTRANTS_ONLY, r.type());
+      assertEquals(keyA, r.key());
+      var full = c.reservations().readFullStatus().join();
+      assertEquals(2, full.size(), "one registration per host: " + full);
+      assertEquals(1, full.stream().filter(dev.mpath.Registration::holder).count());
+      assertEquals(keyA, full.stream().filter(dev.mpath.Registration::holder).findFirst().orElseThrow().key());
+      assertEquals(32, full.get(0).registrant().length(), "128-bit host identifier in hex");
+      var caps = c.reservations().reportCapabilities().join();
+      assertEquals(java.util.EnumSet.allOf(ReservationType.class), caps.types());
+      // an unregistered host may read but not write, and never fails over
+      c.read(0, ByteBuffer.allocate(512)).join();
+      CompletionException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              CompletionException.class, () -> c.write(0, ByteBuffer.allocate(512)).join());
+      assertInstanceOf(ReservationConflictException.class, e.getCause());
+      assertEquals(0, c.stats().failovers());
+      // B preempts and aborts A
+      b.reservations().preempt(keyB, keyA, ReservationType.WRITE_EXCLUSIVE_REGISTRANTS_ONLY, true).join();
+      assertEquals(List.of(keyB), c.reservations().readKeys().join().keys());
+      for (int i = 0; i < 6; i++) { // round robin: every one of A's three paths
+        CompletionException fenced =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                CompletionException.class, () -> a.write(1, ByteBuffer.allocate(512)).join());
+        assertInstanceOf(ReservationConflictException.class, fenced.getCause());
+      }
+      for (PathInfo p : a.paths()) {
+        assertTrue(p.stats().errors() >= 1, p.name() + " refused a write");
+        assertTrue(p.usable(), "a conflict does not fail a path");
+      }
+      assertEquals(0, a.stats().failovers());
+      b.write(1, ByteBuffer.allocate(512)).join();
+    }
+  }
+
+  @Test
+  void fastIoFailThenControllerLossTimeout() {
+    ManualScheduler clock = new ManualScheduler(Executors.newSingleThreadExecutor());
+    try (NvmeFixture f = new NvmeFixture(clock)) {
+      Multipath mp = f.host(clock, b -> b.property("nvme.kato_ms", "0")
+          .property("nvme.reconnect_delay_ms", "1000")
+          .property("nvme.fast_io_fail_tmo_ms", "3000")
+          .property("nvme.ctrl_loss_tmo_ms", "10000"));
+      mp.connect(f.uriB()).join();
+      MultipathDevice d = head(mp, "nvme0n1");
+      HostController c = f.providers.get(mp).controllers().get(0);
+      f.b.faults(1).kill();
+      await("reconnecting", () -> c.state() == ControllerState.CONNECTING);
+      var queued = d.read(0, ByteBuffer.allocate(512));
+      await("queued while the controller reconnects", () -> d.queued() == 1);
+      clock.advance(Duration.ofSeconds(2));
+      assertTrue(!queued.isDone(), "still inside fast_io_fail_tmo");
+      clock.advance(Duration.ofSeconds(2));
+      await("fast I/O fail", queued::isDone);
+      CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, queued::join);
+      assertInstanceOf(NoPathException.class, e.getCause());
+      assertEquals(PathState.FAILED, d.paths().get(0).state());
+      // later I/O fails at once, without waiting
+      CompletionException now = org.junit.jupiter.api.Assertions.assertThrows(
+          CompletionException.class, () -> d.read(0, ByteBuffer.allocate(512)).join());
+      assertInstanceOf(NoPathException.class, now.getCause());
+      clock.advance(Duration.ofSeconds(7));
+      await("controller deleted", () -> c.state() == ControllerState.DEAD);
+      await("head gone with its last path", () -> mp.device("nvme0n1").isEmpty());
+    }
+  }
+
+  private static int resets(HostController c) {
+    return c.resets();
+  }
+}
