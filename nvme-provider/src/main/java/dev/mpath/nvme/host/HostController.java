@@ -180,6 +180,23 @@ public final class HostController {
     return address;
   }
 
+  /** Model number from Identify Controller, or empty before it. */
+  public String model() {
+    ControllerInfo ci = info;
+    return ci == null ? "" : ci.model();
+  }
+
+  /** Serial number from Identify Controller, or empty before it. */
+  public String serial() {
+    ControllerInfo ci = info;
+    return ci == null ? "" : ci.serial();
+  }
+
+  /** The namespace paths through this controller, by NSID. */
+  public java.util.Map<Integer, NvmeNamespacePath> namespacePaths() {
+    return java.util.Map.copyOf(paths);
+  }
+
   /** The path state the controller's namespaces have now. */
   PathState pathState() {
     return state.pathState(failFast);

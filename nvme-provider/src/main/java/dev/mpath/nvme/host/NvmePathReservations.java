@@ -35,8 +35,10 @@ import java.util.concurrent.CompletionException;
  * identifier, so the head sends each command through one path ({@code PER_HOST}).
  *
  * <p>Register mapping: new key 0 unregisters (RREGA 001b with CRKEY = old key); old key 0
- * without ignore-existing registers (000b); otherwise replaces (010b). APTPL sets CPTPL
- * 11b (persist), otherwise 10b.
+ * without ignore-existing registers (000b); otherwise replaces (010b, IEKEY as asked).
+ * Ignore-existing with old key 0 (SCSI's REGISTER AND IGNORE EXISTING KEY) registers, and
+ * replaces with IEKEY if the host already was a registrant. APTPL sets CPTPL 11b
+ * (persist), otherwise 10b.
  */
 final class NvmePathReservations implements PathReservations {
   /** Report buffer: extended header plus 63 registrants. */
@@ -50,6 +52,24 @@ final class NvmePathReservations implements PathReservations {
 
   @Override
   public CompletableFuture<Void> register(
+      long oldKey, long newKey, boolean ignoreExisting, boolean aptpl) {
+    if (ignoreExisting && oldKey == 0 && newKey != 0) {
+      // SCSI's REGISTER AND IGNORE EXISTING KEY works whether or not we are registered;
+      // NVMe Replace needs an existing registration: try Register, then Replace with IEKEY.
+      return registerOnce(0, newKey, false, aptpl).handle((v, e) -> e)
+          .thenCompose(e -> e == null ? CompletableFuture.<Void>completedFuture(null)
+              : cause(e) instanceof dev.mpath.ReservationConflictException
+                  ? registerOnce(0, newKey, true, aptpl)
+                  : CompletableFuture.<Void>failedFuture(cause(e)));
+    }
+    return registerOnce(oldKey, newKey, ignoreExisting, aptpl);
+  }
+
+  private static Throwable cause(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+
+  private CompletableFuture<Void> registerOnce(
       long oldKey, long newKey, boolean ignoreExisting, boolean aptpl) {
     int rrega;
     long crkey = oldKey;

@@ -170,6 +170,16 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
     }
   }
 
+  /** This host's NQN. */
+  public String hostNqn() {
+    return options.hostNqn();
+  }
+
+  /** This host's identifier. */
+  public java.util.UUID hostId() {
+    return options.hostId();
+  }
+
   @Override
   public void close() {
     closed = true;

@@ -46,12 +46,19 @@ public final class ScsiSession {
     this.options = options;
   }
 
-  PathState state() {
+  /** The nexus state. */
+  public PathState state() {
     return state;
   }
 
-  String address() {
+  /** Where the nexus goes. */
+  public String address() {
     return address;
+  }
+
+  /** The paths (one per LU) through this nexus. */
+  public List<ScsiPath> paths() {
+    return List.copyOf(paths);
   }
 
   /** The first login. */

@@ -1,0 +1,16 @@
+package dev.mpath.examples.cli;
+
+import picocli.CommandLine.Command;
+
+/** The {@code mpath} tool. */
+@Command(name = "mpath", mixinStandardHelpOptions = true, version = "mpath 0.1.0",
+    description = "Unified SCSI and NVMe multipath for the JVM.",
+    subcommands = {DemoCommand.class, ListCommand.class, PersistCommand.class, FenceCommand.class})
+final class MpathCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}
