@@ -41,4 +41,26 @@ public enum AccessState {
   public boolean mayBecomeActive() {
     return this == TRANSITIONING;
   }
+
+  /**
+   * The Linux sysfs {@code ana_state} spelling: optimized, non-optimized, inaccessible,
+   * persistent-loss, change (and standby, which ANA lacks).
+   */
+  public String anaStateName() {
+    switch (this) {
+      case OPTIMIZED:
+        return "optimized";
+      case NON_OPTIMIZED:
+        return "non-optimized";
+      case UNAVAILABLE:
+        return "inaccessible";
+      case OFFLINE:
+        return "persistent-loss";
+      case TRANSITIONING:
+        return "change";
+      case STANDBY:
+      default:
+        return "standby";
+    }
+  }
 }

@@ -1,6 +1,5 @@
 package dev.mpath.internal;
 
-import dev.mpath.AccessState;
 import dev.mpath.IoPolicy;
 import dev.mpath.MultipathDevice;
 import dev.mpath.PathInfo;
@@ -76,7 +75,7 @@ final class Jmx {
             .ro("access_state", String.class, "ALUA/ANA access state",
                 () -> p.accessState().name().toLowerCase(Locale.ROOT))
             .ro("ana_state", String.class, "access state in NVMe sysfs spelling",
-                () -> anaState(p.accessState()))
+                () -> p.accessState().anaStateName())
             .ro("faulted", Boolean.class, "failed by the head", p::faulted)
             .ro("queue_depth", Integer.class, "requests in flight", p::inFlight)
             .ro("priority", Integer.class, "path priority", p::priority)
@@ -106,22 +105,4 @@ final class Jmx {
     }
   }
 
-  /** Linux {@code ana_state} spelling. */
-  static String anaState(AccessState s) {
-    switch (s) {
-      case OPTIMIZED:
-        return "optimized";
-      case NON_OPTIMIZED:
-        return "non-optimized";
-      case UNAVAILABLE:
-        return "inaccessible";
-      case OFFLINE:
-        return "persistent-loss";
-      case TRANSITIONING:
-        return "change";
-      case STANDBY:
-      default:
-        return "standby";
-    }
-  }
 }

@@ -119,7 +119,7 @@ final class Topologies {
             .append(lower(c.state().name())).append('\n');
         if (verbose) {
           for (NvmeNamespacePath p : new TreeMap<>(c.namespacePaths()).values()) {
-            sb.append("    +- ").append(p.name()).append(' ').append(anaState(p.accessState())).append('\n');
+            sb.append("    +- ").append(p.name()).append(' ').append(p.accessState().anaStateName()).append('\n');
           }
         }
       }
@@ -200,7 +200,7 @@ final class Topologies {
         Map<String, Object> pm = new LinkedHashMap<>();
         pm.put("Name", p.name());
         pm.put("State", lower(p.state().name()));
-        pm.put("ANAState", anaState(p.accessState()));
+        pm.put("ANAState", p.accessState().anaStateName());
         pm.put("AccessState", access(p.accessState()));
         pm.put("Priority", p.priority());
         pm.put("Usable", p.usable());
@@ -225,24 +225,6 @@ final class Topologies {
   /** access_state spelling: optimized, non-optimized, standby, transitioning, unavailable, offline. */
   static String access(AccessState s) {
     return lower(s.name()).replace('_', '-');
-  }
-
-  /** Linux ana_state spelling. */
-  static String anaState(AccessState s) {
-    switch (s) {
-      case OPTIMIZED:
-        return "optimized";
-      case NON_OPTIMIZED:
-        return "non-optimized";
-      case UNAVAILABLE:
-        return "inaccessible";
-      case OFFLINE:
-        return "persistent-loss";
-      case TRANSITIONING:
-        return "change";
-      default:
-        return "standby";
-    }
   }
 
   /** multipath-tools size: 1024-based with one decimal below 10 (e.g. 64M, 1.5G). */

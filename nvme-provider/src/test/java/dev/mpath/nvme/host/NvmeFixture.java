@@ -87,17 +87,10 @@ final class NvmeFixture implements AutoCloseable {
         + mp.devices().stream().map(MultipathDevice::name).toList()));
   }
 
-  /** Waits (bounded) for a condition that other threads bring about. */
   static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.onSpinWait();
-      Thread.yield();
-    }
+    dev.mpath.testing.Await.until(what, condition);
   }
+
 
   @Override
   public void close() {

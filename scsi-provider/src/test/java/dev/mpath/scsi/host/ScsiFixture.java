@@ -77,15 +77,9 @@ final class ScsiFixture implements AutoCloseable {
   }
 
   static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.onSpinWait();
-      Thread.yield();
-    }
+    dev.mpath.testing.Await.until(what, condition);
   }
+
 
   @Override
   public void close() {
