@@ -27,12 +27,19 @@ public final class IoPolicy {
   private final int rrMinIo;
   private final Failback failback;
   private final PathSelector.Factory factory;
+  private final boolean usesLatency;
 
   private IoPolicy(String name, int rrMinIo, Failback failback, PathSelector.Factory factory) {
+    this(name, rrMinIo, failback, factory, false);
+  }
+
+  private IoPolicy(
+      String name, int rrMinIo, Failback failback, PathSelector.Factory factory, boolean usesLatency) {
     this.name = name;
     this.rrMinIo = rrMinIo;
     this.failback = failback;
     this.factory = factory;
+    this.usesLatency = usesLatency;
   }
 
   /** Locality-nearest path (the Linux NVMe default). */
@@ -60,7 +67,7 @@ public final class IoPolicy {
 
   /** Fewest requests in flight weighted by each path's latency average. */
   public static IoPolicy serviceTime() {
-    return new IoPolicy("service-time", 0, null, s -> Selectors.serviceTime());
+    return new IoPolicy("service-time", 0, null, s -> Selectors.serviceTime(), true);
   }
 
   /** Active/passive with immediate failback. */
@@ -78,7 +85,7 @@ public final class IoPolicy {
   public static IoPolicy custom(String name, PathSelector.Factory factory) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(factory, "factory");
-    return new IoPolicy(name, 0, null, factory);
+    return new IoPolicy(name, 0, null, factory, true);
   }
 
   /**
@@ -119,6 +126,14 @@ public final class IoPolicy {
   /** The failback of the failover policy; {@code null} for other policies. */
   public Failback failback() {
     return failback;
+  }
+
+  /**
+   * Whether the policy reads path latencies ({@link PathInfo#serviceTimeNanos()}); only
+   * then does the head time each attempt. True for {@code service-time} and custom policies.
+   */
+  public boolean usesLatency() {
+    return usesLatency;
   }
 
   /** Makes a fresh selector for one head. */

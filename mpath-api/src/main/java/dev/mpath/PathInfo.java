@@ -42,7 +42,10 @@ public interface PathInfo {
   /** Requests currently in flight on this path. */
   int inFlight();
 
-  /** Latency moving average in nanoseconds (0 before the first completion). */
+  /**
+   * Latency moving average in nanoseconds (0 before the first completion). Measured only
+   * while the head's policy uses latencies ({@link IoPolicy#usesLatency()}).
+   */
   long serviceTimeNanos();
 
   /** Counters of this path. */

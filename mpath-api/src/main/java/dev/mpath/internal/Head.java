@@ -61,6 +61,8 @@ public final class Head implements MultipathDevice {
   private volatile Snapshot snapshot = Snapshot.EMPTY;
   private volatile IoPolicy policy;
   private volatile PathSelector selector;
+  /** Time each attempt (two clock reads per I/O) only for policies that use the latency. */
+  private volatile boolean timeAttempts;
   private volatile Duration delayedRemoval;
   private volatile boolean present = true;
   private Scheduler.Cancellable removalTimer; // under lock
@@ -89,6 +91,7 @@ public final class Head implements MultipathDevice {
     this.delayedRemoval = config.delayedRemoval();
     this.policy = config.ioPolicy();
     this.selector = policy.newSelector(scheduler);
+    this.timeAttempts = policy.usesLatency();
     this.reservations = new HeadReservations(this, provider.reservationFanout(), scheduler);
     if (blockSize <= 0 || Integer.bitCount(blockSize) != 1) {
       throw new IllegalStateException(
@@ -155,7 +158,7 @@ public final class Head implements MultipathDevice {
   private void start(PathNode p, IoRequest r, RequestState st) {
     st.path = p;
     p.inFlight.incrementAndGet();
-    st.attemptStartNanos = scheduler.nanoTime();
+    st.attemptStartNanos = timeAttempts ? scheduler.nanoTime() : 0L;
     IoRequest attempt = cloneStyle ? cloneOf(r) : r;
     try {
       p.path.submit(attempt);
@@ -205,7 +208,9 @@ public final class Head implements MultipathDevice {
     p.inFlight.decrementAndGet();
     switch (d) {
       case SUCCESS:
-        p.recordLatency(scheduler.nanoTime() - st.attemptStartNanos);
+        if (st.attemptStartNanos != 0L) {
+          p.recordLatency(scheduler.nanoTime() - st.attemptStartNanos);
+        }
         long bytes = r.op().hasData() ? (long) r.blocks() * blockSize : 0L;
         p.counters.success(bytes);
         counters.success(bytes);
@@ -675,6 +680,7 @@ public final class Head implements MultipathDevice {
       Snapshot s = snapshot;
       next.pathsChanged(s.optimized, s.nonOptimized);
       policy = newPolicy;
+      timeAttempts = newPolicy.usesLatency();
       selector = next; // submitters pick it up on their next request
     }
   }
