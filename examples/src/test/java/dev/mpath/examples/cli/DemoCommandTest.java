@@ -18,7 +18,7 @@ class DemoCommandTest {
 
   @Test
   void helpOnEveryCommand() {
-    for (String cmd : new String[] {"demo", "list", "persist", "fence"}) {
+    for (String cmd : new String[] {"demo", "list", "persist", "fence", "bench", "overhead"}) {
       Cli r = Cli.run(cmd, "--help");
       assertEquals(0, r.rc(), cmd);
       assertTrue(r.out().startsWith("Usage: mpath " + cmd), r.out());
