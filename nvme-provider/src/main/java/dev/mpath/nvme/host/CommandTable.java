@@ -23,6 +23,8 @@ final class CommandTable {
     // owner: exactly one of io / future is set while the command is outstanding
     IoRequest io;
     NvmeNamespacePath path;
+    /** Set for one piece of a request split at the transfer limit. */
+    SplitIo split;
     CompletableFuture<Completion> future;
     boolean busy;
 
@@ -67,6 +69,7 @@ final class CommandTable {
   synchronized void release(Slot s) {
     s.io = null;
     s.path = null;
+    s.split = null;
     s.future = null;
     free[top++] = s.cid;
   }

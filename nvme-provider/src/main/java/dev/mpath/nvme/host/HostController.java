@@ -138,7 +138,7 @@ public final class HostController {
   /** The identify fields the host uses. */
   record ControllerInfo(
       int vid, String serial, String model, int cmic, int oaes, int kas, int anatt,
-      int anagrpmax, int nn, int oncs, int aerl, int[] crdt) {
+      int anagrpmax, int nn, int oncs, int aerl, int[] crdt, long maxTransferBytes) {
     boolean anaReporting() {
       return (cmic & IdentifyController.CMIC_ANA_REPORTING) != 0;
     }
@@ -253,7 +253,10 @@ public final class HostController {
           cntlid = id;
           return t.propertyGet(PROP_CAP, 8);
         })
-        .thenCompose(cap -> t.propertySet(PROP_CC, 4, CC_EN | CC_IOSQES_64 | CC_IOCQES_16))
+        .thenCompose(cap -> {
+          a.cap = cap;
+          return t.propertySet(PROP_CC, 4, CC_EN | CC_IOSQES_64 | CC_IOCQES_16);
+        })
         .thenCompose(v -> waitReady(a, scheduler.nanoTime() + TimeUnit.SECONDS.toNanos(30)))
         .thenCompose(v -> identifyController(a))
         .thenCompose(v -> a.admin(
@@ -303,9 +306,12 @@ public final class HostController {
               try {
                 IdentifyController id = IdentifyController.decode(buf);
                 int[] crdt = {id.crdt(1), id.crdt(2), id.crdt(3)};
+                // MDTS is a power of two in units of the minimum page size, CAP.MPSMIN (3.1.1)
+                long page = 4096L << ((a.cap >>> 48) & 0xF);
+                long maxTransfer = id.mdts() == 0 ? Long.MAX_VALUE : page << id.mdts();
                 info = new ControllerInfo(
                     id.vid(), id.sn().trim(), id.mn().trim(), id.cmic(), id.oaes(), id.kas(),
-                    id.anatt(), id.anagrpmax(), id.nn(), id.oncs(), id.aerl(), crdt);
+                    id.anatt(), id.anagrpmax(), id.nn(), id.oncs(), id.aerl(), crdt, maxTransfer);
                 if (!id.subnqn().isEmpty() && !id.subnqn().equals(subsystemNqn)) {
                   throw new CompletionException(new PathFailureException(
                       "controller reports subsystem " + id.subnqn() + ", expected " + subsystemNqn));
@@ -716,6 +722,7 @@ public final class HostController {
     final ArrayDeque<Object[]> waiting = new ArrayDeque<>(); // (path, request) beyond the queue depth
     volatile long keepAliveSince;
     volatile boolean closed;
+    volatile long cap;
     final QueueHandler adminHandler = new Handler(true);
     final QueueHandler ioHandler = new Handler(false);
 
@@ -744,10 +751,15 @@ public final class HostController {
         int dw0 = cqe.dw0();
         IoRequest r = s.io;
         NvmeNamespacePath p = s.path;
+        SplitIo split = s.split;
         CompletableFuture<CommandTable.Completion> f = s.future;
         table.release(s);
-        if (r != null) {
-          completeIo(p, r, status);
+        if (r != null || split != null) {
+          if (split != null) {
+            split.pieceDone(status);
+          } else {
+            completeIo(p, r, status);
+          }
           if (!isAdmin) {
             drainWaiting();
           }
@@ -800,6 +812,12 @@ public final class HostController {
     }
 
     void submitIo(NvmeNamespacePath p, IoRequest r) {
+      int max = maxBlocks(p, r);
+      if (r.blocks() > max) {
+        SplitIo split = new SplitIo(HostController.this, p, r, max);
+        split.start((lba, n, data) -> issuePiece(split, lba, n, data));
+        return;
+      }
       CommandTable.Slot s = io.acquire();
       if (s == null) {
         synchronized (waiting) {
@@ -825,8 +843,59 @@ public final class HostController {
           }
           w = waiting.poll();
         }
-        issueIo(s, (NvmeNamespacePath) w[0], (IoRequest) w[1]);
+        if (w[0] instanceof SplitIo) {
+          long[] range = (long[]) w[1];
+          issuePiece(s, (SplitIo) w[0], range[0], (int) range[1], (ByteBuffer) w[2]);
+        } else {
+          issueIo(s, (NvmeNamespacePath) w[0], (IoRequest) w[1]);
+        }
       }
+    }
+
+    /** Blocks one command may carry: MDTS for data, 65536 (16-bit NLB) for all. */
+    private int maxBlocks(NvmeNamespacePath p, IoRequest r) {
+      int nlbLimit = ReadWriteCommand.MAX_BLOCKS;
+      if (!r.op().hasData()) {
+        return r.op() == dev.mpath.IoOp.WRITE_ZEROES ? nlbLimit : Integer.MAX_VALUE;
+      }
+      long byMdts = info.maxTransferBytes() / p.blockSize();
+      return (int) Math.max(1, Math.min(nlbLimit, byMdts));
+    }
+
+    /** Issues one piece of a split request (split.complete is told the status). */
+    void issuePiece(SplitIo split, long lba, int blocks, ByteBuffer data) {
+      CommandTable.Slot s = io.acquire();
+      if (s == null) {
+        synchronized (waiting) {
+          waiting.add(new Object[] {split, new long[] {lba, blocks}, data});
+        }
+        drainWaiting();
+        return;
+      }
+      issuePiece(s, split, lba, blocks, data);
+    }
+
+    private void issuePiece(CommandTable.Slot s, SplitIo split, long lba, int blocks, ByteBuffer data) {
+      int nsid = split.path.nsid();
+      switch (split.request.op()) {
+        case READ:
+          ReadWriteCommand.read(s.sqe, s.cid, nsid, lba, blocks);
+          break;
+        case WRITE:
+          ReadWriteCommand.write(s.sqe, s.cid, nsid, lba, blocks, false);
+          break;
+        default:
+          WriteZeroesCommand.fill(s.sqe, s.cid, nsid, lba, blocks, false, false);
+      }
+      s.split = split;
+      s.path = split.path;
+      s.arm();
+      if (closed && s.claim()) {
+        io.release(s);
+        split.pieceDone(NvmeStatus.COMMAND_ABORTED_BY_HOST.field());
+        return;
+      }
+      transport.submit(1, s.sqe, data);
     }
 
     private void issueIo(CommandTable.Slot s, NvmeNamespacePath p, IoRequest r) {
@@ -886,9 +955,12 @@ public final class HostController {
           }
           IoRequest r = s.io;
           NvmeNamespacePath p = s.path;
+          SplitIo split = s.split;
           CompletableFuture<CommandTable.Completion> f = s.future;
           table.release(s);
-          if (r != null) {
+          if (split != null) {
+            split.pieceDone(NvmeStatus.COMMAND_ABORTED_BY_HOST.field());
+          } else if (r != null) {
             p.sink().complete(r, Disposition.PATH_ERROR,
                 NvmeClassifier.error(NvmeStatus.COMMAND_ABORTED_BY_HOST.field(), p.name()));
           } else if (f != null) {
@@ -902,6 +974,10 @@ public final class HostController {
         waiting.clear();
       }
       for (Object[] w : parked) {
+        if (w[0] instanceof SplitIo) {
+          ((SplitIo) w[0]).pieceDone(NvmeStatus.COMMAND_ABORTED_BY_HOST.field());
+          continue;
+        }
         NvmeNamespacePath p = (NvmeNamespacePath) w[0];
         p.sink().complete((IoRequest) w[1], Disposition.PATH_ERROR,
             new PathFailureException(p.name() + ": association lost"));
@@ -909,7 +985,7 @@ public final class HostController {
     }
   }
 
-  private void completeIo(NvmeNamespacePath p, IoRequest r, int status) {
+  void completeIo(NvmeNamespacePath p, IoRequest r, int status) {
     Disposition d = NvmeClassifier.classify(status);
     switch (d) {
       case SUCCESS:

@@ -36,7 +36,7 @@ final class NvmeFixture implements AutoCloseable {
   NvmeFixture(Scheduler scheduler) {
     a = NvmeSubsystem.builder(NQN_A, scheduler)
         .serial("SUBA0001").model("mpath emulated A").ports(3).anaGroup(1).anaGroup(2)
-        .namespace(NamespaceSpec.builder(1).blocks(16384).nguid(guid(0xA1)).anaGroup(1).build())
+        .namespace(NamespaceSpec.builder(1).blocks(131072).nguid(guid(0xA1)).anaGroup(1).build())
         .namespace(NamespaceSpec.builder(2).blocks(4096).nguid(guid(0xA2)).anaGroup(2)
             .shared(false).ports(3).build())
         .build();

@@ -72,7 +72,7 @@ class NvmeMultipathTest {
       assertEquals(List.of("nvme3c3n1"), pathNames(n3));
       assertEquals(DeviceId.eui(NvmeFixture.guid(0xA1)), n1.id());
       assertEquals(DeviceId.eui(NvmeFixture.guid(0xB1)), n3.id());
-      assertEquals(16384, n1.capacityBlocks());
+      assertEquals(131072, n1.capacityBlocks());
       assertEquals(512, n1.blockSize());
       assertEquals("nvme", n1.protocol());
       for (PathInfo p : n1.paths()) {
@@ -313,6 +313,39 @@ class NvmeMultipathTest {
       }
       assertEquals(0, a.stats().failovers());
       b.write(1, ByteBuffer.allocate(512)).join();
+    }
+  }
+
+  @Test
+  void requestsBeyondMdtsAreSplitAndStillFailOverWhole() {
+    try (NvmeFixture f = new NvmeFixture(real)) {
+      Multipath mp = f.host(real, b -> b.ioPolicy(IoPolicy.failover()));
+      mp.connect(f.uriA()).join();
+      MultipathDevice d = head(mp, "nvme0n1");
+      int bytes = 3 * 1024 * 1024 + 512; // MDTS is 1 MiB: four pieces, the last one block
+      ByteBuffer src = pattern(11, bytes);
+      d.write(11, src).join();
+      ByteBuffer dst = ByteBuffer.allocate(bytes);
+      d.read(11, dst).join();
+      assertEquals(src, dst);
+      assertEquals(0, dst.position(), "the caller's position is untouched");
+      // one piece hits a path error: the whole request moves to the next path
+      f.a.faults(1).failNext(1, NvmeStatus.INTERNAL_PATH_ERROR);
+      ByteBuffer again = ByteBuffer.allocate(bytes);
+      d.read(11, again).join();
+      assertEquals(src, again);
+      assertEquals(1, d.stats().failovers());
+      // a target error in a piece completes the request with that error, once
+      f.a.faults(2).failNext(1, NvmeStatus.LBA_OUT_OF_RANGE.withDnr(true));
+      CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+          () -> d.read(11, ByteBuffer.allocate(bytes)).join());
+      assertInstanceOf(dev.mpath.TargetErrorException.class, e.getCause());
+      assertEquals(1, d.stats().errors());
+      // write zeroes beyond the 16-bit NLB limit: 100000 blocks in two commands
+      d.writeZeroes(0, 100_000).join();
+      ByteBuffer z = ByteBuffer.allocate(512);
+      d.read(11, z).join();
+      assertEquals(ByteBuffer.allocate(512), z);
     }
   }
 
