@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +46,12 @@ public final class ScsiPath implements ProviderPath {
   /** What identification found on this nexus. */
   public record LuInfo(
       DeviceId id, long blocks, int blockSize, int relativeTargetPort, int targetPortGroup,
-      int tpgs, String vendor, String product) {}
+      int tpgs, String vendor, String product, long maxTransferBlocks) {
+    LuInfo withMaxTransfer(long max) {
+      return new LuInfo(id, blocks, blockSize, relativeTargetPort, targetPortGroup, tpgs, vendor,
+          product, max);
+    }
+  }
 
   private final ScsiSession session;
   private final int lun;
@@ -240,49 +247,99 @@ public final class ScsiPath implements ProviderPath {
       default:
         throw new AssertionError(a.op());
     }
-    boolean dataIn = a.op() == dev.mpath.IoOp.READ;
     int expected = a.op().hasData() || a.op() == dev.mpath.IoOp.WRITE_ZEROES ? length : 0;
-    session.execute(lun, cdb, data, length).whenComplete((r, e) -> {
-      PathSink s = sink;
-      if (e != null) {
-        Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        s.complete(a, Disposition.PATH_ERROR, c);
-        return;
-      }
-      ScsiClassifier.Verdict v = ScsiClassifier.classify(r, expected, displayName());
-      if (v.aluaRecheck() || v.disposition() == Disposition.PATH_ERROR) {
-        r.senseData().ifPresent(sd -> {
-          AluaHandler h = alua;
-          if (sd.senseKey() == SenseKey.NOT_READY && sd.asc() == 0x04 && sd.ascq() == 0x0A && h != null) {
-            // Transitioning until the handler has looked again; its answer (even an
-            // unchanged one, which the listener would not report) ends this.
-            transitioning = true;
-            changed();
-            h.recheck().whenComplete((info, err) -> {
-              if (info != null) {
-                aluaInfo = info;
-              }
-              transitioning = false;
-              changed();
-            });
+    long max = lu.maxTransferBlocks();
+    if (max > 0 && expected > 0 && a.blocks() > max) {
+      split(a, data, (int) max);
+      return;
+    }
+    execute(a, cdb, data, length, expected);
+  }
+
+  /** The first piece of a split attempt that did not end GOOD. */
+  private record PieceFailure(ScsiResult result, int expected, Throwable error) {}
+
+  /**
+   * A transfer beyond the LU's MAXIMUM TRANSFER LENGTH (VPD B0h), sent as several commands
+   * through this nexus (Linux splits at max_hw_sectors the same way). The attempt completes
+   * once: GOOD if every piece was, otherwise as the first piece that was not.
+   */
+  private void split(IoRequest a, ByteBuffer data, int maxBlocks) {
+    boolean write = a.op() != dev.mpath.IoOp.READ;
+    int bs = lu.blockSize();
+    int pieces = (a.blocks() + maxBlocks - 1) / maxBlocks;
+    AtomicInteger left = new AtomicInteger(pieces);
+    AtomicReference<PieceFailure> firstFailure = new AtomicReference<>();
+    for (int i = 0; i < pieces; i++) {
+      int first = i * maxBlocks;
+      int n = Math.min(maxBlocks, a.blocks() - first);
+      ByteBuffer piece = data.duplicate();
+      piece.limit(data.position() + (first + n) * bs).position(data.position() + first * bs);
+      byte[] cdb = ReadWriteCdb.of(write, a.lba() + first, n, false, false).toBytes();
+      int bytes = n * bs;
+      session.execute(lun, cdb, piece, bytes).whenComplete((r, e) -> {
+        if (e != null) {
+          firstFailure.compareAndSet(null, new PieceFailure(null, bytes, unwrap(e)));
+        } else if (ScsiClassifier.classify(r, bytes, displayName()).disposition() != Disposition.SUCCESS) {
+          firstFailure.compareAndSet(null, new PieceFailure(r, bytes, null));
+        }
+        if (left.decrementAndGet() == 0) {
+          PieceFailure f = firstFailure.get();
+          if (f == null) {
+            sink.complete(a, Disposition.SUCCESS, null);
           } else {
-            onSense(sd);
+            complete(a, f.result(), f.error(), f.expected());
           }
-        });
-      }
-      switch (v.disposition()) {
-        case SUCCESS:
-          s.complete(a, Disposition.SUCCESS, null);
-          break;
-        case RETRY:
-          s.retry(a, v.error(), v.retryDelayMillis(), TimeUnit.MILLISECONDS);
-          break;
-        default:
-          s.complete(a, v.disposition(), v.error());
-      }
-    });
-    if (dataIn && data == null) {
-      throw new AssertionError("read without a buffer");
+        }
+      });
+    }
+  }
+
+  private void execute(IoRequest a, byte[] cdb, ByteBuffer data, int length, int expected) {
+    session.execute(lun, cdb, data, length).whenComplete((r, e) -> complete(a, r, unwrap(e), expected));
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+
+  /** Classifies one attempt's outcome and reports it (exactly once per attempt). */
+  private void complete(IoRequest a, ScsiResult r, Throwable e, int expected) {
+    PathSink s = sink;
+    if (e != null) {
+      s.complete(a, Disposition.PATH_ERROR, e);
+      return;
+    }
+    ScsiClassifier.Verdict v = ScsiClassifier.classify(r, expected, displayName());
+    if (v.aluaRecheck() || v.disposition() == Disposition.PATH_ERROR) {
+      r.senseData().ifPresent(sd -> {
+        AluaHandler h = alua;
+        if (sd.senseKey() == SenseKey.NOT_READY && sd.asc() == 0x04 && sd.ascq() == 0x0A && h != null) {
+          // Transitioning until the handler has looked again; its answer (even an
+          // unchanged one, which the listener would not report) ends this.
+          transitioning = true;
+          changed();
+          h.recheck().whenComplete((info, err) -> {
+            if (info != null) {
+              aluaInfo = info;
+            }
+            transitioning = false;
+            changed();
+          });
+        } else {
+          onSense(sd);
+        }
+      });
+    }
+    switch (v.disposition()) {
+      case SUCCESS:
+        s.complete(a, Disposition.SUCCESS, null);
+        break;
+      case RETRY:
+        s.retry(a, v.error(), v.retryDelayMillis(), TimeUnit.MILLISECONDS);
+        break;
+      default:
+        s.complete(a, v.disposition(), v.error());
     }
   }
 

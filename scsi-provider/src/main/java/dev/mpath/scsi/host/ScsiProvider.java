@@ -4,6 +4,7 @@ import dev.mpath.DeviceId;
 import dev.mpath.scsi.loop.ScsiLoopTarget;
 import dev.mpath.scsi.loop.ScsiLoopTargets;
 import dev.mpath.scsi.loop.ScsiLoopTransport;
+import dev.mpath.scsi.proto.BlockLimitsVpd;
 import dev.mpath.scsi.proto.DeviceIdentificationVpd;
 import dev.mpath.scsi.proto.InquiryCdb;
 import dev.mpath.scsi.proto.ReadCapacity16Cdb;
@@ -206,14 +207,32 @@ public final class ScsiProvider implements MultipathProvider {
                     DeviceId id = LuIdentity.of(ids.designators()).orElseThrow(() ->
                         new PathFailureException(s.address() + ": LU " + lun + " has no usable designator"));
                     ReadCapacity16Data c = ReadCapacity16Data.decode(slice(cap, r3));
-                    return new ScsiPath(s, lun, new ScsiPath.LuInfo(
+                    return new ScsiPath.LuInfo(
                         id, c.returnedLba() + 1, (int) c.logicalBlockLength(),
                         ids.relativeTargetPortId().orElse(0), ids.targetPortGroupId().orElse(0),
-                        std.tpgs(), std.vendorId(), std.productId()));
+                        std.tpgs(), std.vendorId(), std.productId(), 0);
                   } catch (ScsiProtocolException | PathFailureException e) {
                     throw new CompletionException(e);
                   }
-                })));
+                })))
+        .thenCompose(info -> blockLimits(s, lun).thenApply(max -> new ScsiPath(s, lun, info.withMaxTransfer(max))));
+  }
+
+  /**
+   * MAXIMUM TRANSFER LENGTH from VPD page B0h (SBC-3 6.5.3), in blocks; 0 when the LU does
+   * not report one (the page is optional: any failure means no limit).
+   */
+  private CompletableFuture<Long> blockLimits(ScsiSession s, int lun) {
+    ByteBuffer b0 = ByteBuffer.allocate(64);
+    return command(s, lun, InquiryCdb.vpd(0xB0, 64).toBytes(), b0, IDENTIFY_UA_RETRIES)
+        .thenApply(r -> {
+          try {
+            return BlockLimitsVpd.decode(slice(b0, r), 0, r.transferred()).maxTransferLength();
+          } catch (ScsiProtocolException e) {
+            return 0L;
+          }
+        })
+        .exceptionally(e -> 0L);
   }
 
   private static byte[] slice(ByteBuffer b, ScsiResult r) {

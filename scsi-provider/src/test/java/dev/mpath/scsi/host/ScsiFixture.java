@@ -36,7 +36,7 @@ final class ScsiFixture implements AutoCloseable {
         .portGroup(1, group1).portGroup(2, group2)
         .port(1, 1).port(2, 2).port(3, 2)
         .implicitTransitionTime(transition)
-        .lun(0, LuSpec.of(16384, 512))
+        .lun(0, LuSpec.of(65536, 512))
         .build();
     loop = ScsiLoopTargets.register(loopName, target);
   }

@@ -207,6 +207,31 @@ class ScsiMultipathTest {
   }
 
   @Test
+  void transfersBeyondTheMaximumTransferLengthAreSplit() {
+    try (ScsiFixture f = new ScsiFixture(real, Tpgs.IMPLICIT, AluaState.ACTIVE_OPTIMIZED,
+        AluaState.ACTIVE_OPTIMIZED, Duration.ZERO)) {
+      Multipath mp = f.host(real, "iqn.2024-01.dev.mpath:host-a", b -> b.ioPolicy(IoPolicy.failover()));
+      mp.connect(f.uri()).join();
+      MultipathDevice d = only(mp);
+      // the emulator reports (and enforces) MAXIMUM TRANSFER LENGTH = 8 MiB in VPD B0h
+      int bytes = 8 * 1024 * 1024 + 3 * 512;
+      ByteBuffer src = pattern(64, bytes, 3);
+      d.write(64, src).join();
+      ByteBuffer dst = ByteBuffer.allocate(bytes);
+      d.read(64, dst).join();
+      assertEquals(src, dst);
+      assertEquals(0, d.stats().errors());
+      // a piece refused by the port: the whole attempt fails over and is re-sent in full
+      f.target.faults(1).failNext(1, 0x02, dev.mpath.scsi.proto.SenseData.of(
+          dev.mpath.scsi.proto.SenseKey.ABORTED_COMMAND, dev.mpath.scsi.proto.Asc.of(0x47, 0)).encode());
+      ByteBuffer again = ByteBuffer.allocate(bytes);
+      d.read(64, again).join();
+      assertEquals(src, again);
+      assertEquals(1, d.stats().failovers());
+    }
+  }
+
+  @Test
   void persistentReservationsFanOutAndFenceWithoutReRegisteringAPreemptedHost() {
     try (ScsiFixture f = new ScsiFixture(real, Tpgs.IMPLICIT, AluaState.ACTIVE_OPTIMIZED,
         AluaState.ACTIVE_OPTIMIZED, Duration.ZERO)) {
