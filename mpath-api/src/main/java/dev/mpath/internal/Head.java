@@ -438,9 +438,8 @@ public final class Head implements MultipathDevice {
       node.detached = true;
       List<PathNode> rest = new ArrayList<>(Arrays.asList(paths));
       rest.remove(node);
-      paths = rest.toArray(new PathNode[0]);
-      rebuild();
-      if (paths.length == 0) {
+      if (rest.isEmpty()) {
+        // Settle the head's fate before anyone can see it without paths.
         if (checkTimer != null) {
           checkTimer.cancel();
           checkTimer = null;
@@ -454,6 +453,8 @@ public final class Head implements MultipathDevice {
               scheduler.schedule(this::expire, delay.toNanos(), TimeUnit.NANOSECONDS);
         }
       }
+      paths = rest.toArray(new PathNode[0]);
+      rebuild();
     }
     engine.publish(new MultipathEvent.PathRemoved(this, node));
     if (removeNow) {
