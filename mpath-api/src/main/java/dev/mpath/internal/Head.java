@@ -205,17 +205,19 @@ public final class Head implements MultipathDevice {
       return;
     }
     st.path = null;
+    if (d == Disposition.SUCCESS) {
+      if (st.attemptStartNanos != 0L) {
+        p.recordLatency(scheduler.nanoTime() - st.attemptStartNanos);
+      }
+      long bytes = r.op().hasData() ? (long) r.blocks() * blockSize : 0L;
+      p.counters.success(bytes);
+      counters.success(bytes);
+      p.inFlight.decrementAndGet(); // after counting: in flight 0 means every I/O is counted
+      finish(r, st, null);
+      return;
+    }
     p.inFlight.decrementAndGet();
     switch (d) {
-      case SUCCESS:
-        if (st.attemptStartNanos != 0L) {
-          p.recordLatency(scheduler.nanoTime() - st.attemptStartNanos);
-        }
-        long bytes = r.op().hasData() ? (long) r.blocks() * blockSize : 0L;
-        p.counters.success(bytes);
-        counters.success(bytes);
-        finish(r, st, null);
-        return;
       case RETRY:
         p.counters.errors.increment();
         retry(p, r, st, error, delayNanos);

@@ -111,7 +111,9 @@ final class DemoCommand implements Callable<Integer> {
         subsys.setAnaState(1, 2, AnaState.INACCESSIBLE);
         subsys.setAnaState(1, 3, AnaState.OPTIMIZED);
         PathInfo p2 = path(nvme, "nvme0c2n1");
-        boolean moved = await("ANA change seen", () -> p2.usable() && !p0.usable() && !path(nvme, "nvme0c1n1").usable());
+        boolean moved = await("ANA change seen", () -> p2.usable() && !p0.usable() && !path(nvme, "nvme0c1n1").usable())
+            && await("I/O sent before the change to finish",
+                () -> p0.inFlight() == 0 && path(nvme, "nvme0c1n1").inFlight() == 0);
         before = snapshot(nvme, scsi);
         run(ln, ls);
         Map<String, Long> d5 = delta(before, snapshot(nvme, scsi));
@@ -124,7 +126,8 @@ final class DemoCommand implements Callable<Integer> {
         lu.portGroups().transition(2, AluaState.ACTIVE_OPTIMIZED, Duration.ofMillis(500));
         PathInfo s1 = path(scsi, "sda:1");
         boolean flipped = await("ALUA change seen", () -> s1.accessState() == dev.mpath.AccessState.OPTIMIZED
-            && path(scsi, "sda:0").accessState() == dev.mpath.AccessState.NON_OPTIMIZED);
+            && path(scsi, "sda:0").accessState() == dev.mpath.AccessState.NON_OPTIMIZED)
+            && await("I/O sent before the change to finish", () -> path(scsi, "sda:0").inFlight() == 0);
         before = snapshot(nvme, scsi);
         run(ln, ls);
         Map<String, Long> d6 = delta(before, snapshot(nvme, scsi));
