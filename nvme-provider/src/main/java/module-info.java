@@ -7,6 +7,7 @@ module dev.mpath.nvme {
   exports dev.mpath.nvme.target;
   exports dev.mpath.nvme.host;
   exports dev.mpath.nvme.loop;
+  exports dev.mpath.nvme.tcp;
 
   provides dev.mpath.spi.MultipathProvider with
       dev.mpath.nvme.host.NvmeProvider;

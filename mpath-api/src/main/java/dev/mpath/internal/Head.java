@@ -17,6 +17,7 @@ import dev.mpath.spi.Disposition;
 import dev.mpath.spi.FailoverStyle;
 import dev.mpath.spi.MultipathProvider;
 import dev.mpath.spi.PathSelector;
+import dev.mpath.spi.RateLimitedLog;
 import dev.mpath.spi.ProviderPath;
 import dev.mpath.spi.Scheduler;
 import java.nio.ByteBuffer;

@@ -115,7 +115,8 @@ final class Topologies {
       sb.append("               iopolicy=").append(policyOf(cs)).append('\n');
       sb.append("\\\n");
       for (HostController c : cs) {
-        sb.append(" +- nvme").append(c.instance()).append(" loop ").append(address(c)).append(' ')
+        sb.append(" +- nvme").append(c.instance()).append(' ').append(transport(c)).append(' ')
+            .append(address(c)).append(' ')
             .append(lower(c.state().name())).append('\n');
         if (verbose) {
           for (NvmeNamespacePath p : new TreeMap<>(c.namespacePaths()).values()) {
@@ -147,9 +148,21 @@ final class Topologies {
     return "numa";
   }
 
-  /** "nvme+loop://t/nqn port 2" -> "traddr=t,trsvcid=2". */
+  /** nvme-cli's transport word: tcp or loop. */
+  private static String transport(HostController c) {
+    return c.address().startsWith("nvme+tcp:") ? "tcp" : "loop";
+  }
+
+  /**
+   * nvme-cli's address: "nvme+loop://t/nqn port 2" -> "traddr=t,trsvcid=2";
+   * "nvme+tcp://127.0.0.1:4420/nqn" -> "traddr=127.0.0.1,trsvcid=4420".
+   */
   private static String address(HostController c) {
     String a = c.address();
+    if (a.startsWith("nvme+tcp://")) {
+      java.net.URI u = java.net.URI.create(a);
+      return "traddr=" + u.getHost() + ",trsvcid=" + u.getPort();
+    }
     int scheme = a.indexOf("://");
     int slash = a.indexOf('/', scheme + 3);
     int port = a.lastIndexOf(" port ");
@@ -175,7 +188,7 @@ final class Topologies {
       for (HostController c : e.getValue()) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("Name", "nvme" + c.instance());
-        p.put("Transport", "loop");
+        p.put("Transport", transport(c));
         p.put("Address", address(c));
         p.put("State", lower(c.state().name()));
         paths.add(p);

@@ -4,6 +4,7 @@ import dev.mpath.DeviceId;
 import dev.mpath.nvme.loop.LoopTarget;
 import dev.mpath.nvme.loop.LoopTargets;
 import dev.mpath.nvme.loop.LoopTransport;
+import dev.mpath.nvme.tcp.NvmeTcpTransport;
 import dev.mpath.spi.FailoverStyle;
 import dev.mpath.spi.MultipathProvider;
 import dev.mpath.spi.ProviderContext;
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The NVMe provider: {@code nvme+loop://<target>/<subsystem NQN>} connects one host
- * controller through every port of that subsystem.
+ * controller through every port of that subsystem; {@code nvme+tcp://127.0.0.1:PORT/<NQN>}
+ * connects one controller through that NVMe/TCP listener ({@link NvmeTcpTransport}), so
+ * several URIs to one subsystem give several paths.
  *
  * <p>Heads are grouped by (subsystem NQN, NSID). A path whose NGUID, EUI-64, UUID or CSI
  * disagree with what the head's first path reported is refused, and so is a namespace
@@ -47,6 +50,9 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
 
   /** In-process loop transport to a bundled subsystem emulator. */
   public static final String LOOP_SCHEME = "nvme+loop";
+
+  /** NVMe/TCP to a listener on a loopback address: one controller per URI. */
+  public static final String TCP_SCHEME = NvmeTcpTransport.SCHEME;
 
   private record NsKey(String nqn, int nsid) {}
 
@@ -78,7 +84,8 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
 
   @Override
   public boolean supports(URI uri) {
-    return LOOP_SCHEME.equalsIgnoreCase(uri.getScheme());
+    return LOOP_SCHEME.equalsIgnoreCase(uri.getScheme())
+        || TCP_SCHEME.equalsIgnoreCase(uri.getScheme());
   }
 
   @Override
@@ -101,6 +108,9 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
   public CompletableFuture<List<DeviceId>> connect(URI uri) {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("provider closed"));
+    }
+    if (TCP_SCHEME.equalsIgnoreCase(uri.getScheme())) {
+      return connectTcp(uri);
     }
     String target = uri.getAuthority();
     String path = uri.getPath();
@@ -151,6 +161,33 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
               }
               return CompletableFuture.completedFuture(List.copyOf(ids));
             });
+  }
+
+  /** {@code nvme+tcp://host:port/<nqn>}: one controller through one listener. */
+  private CompletableFuture<List<DeviceId>> connectTcp(URI uri) {
+    NvmeTcpTransport.Target t;
+    try {
+      t = NvmeTcpTransport.Target.parse(uri);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    HostController c;
+    synchronized (lock) {
+      int instance = controllerInstances.nextClearBit(0);
+      controllerInstances.set(instance);
+      c = new HostController(this, instance, t.subsystemNqn(), () -> new NvmeTcpTransport(t));
+      controllers.add(c);
+    }
+    return c.start().handle((v, e) -> {
+      if (c.state() != ControllerState.LIVE) {
+        return CompletableFuture.<List<DeviceId>>failedFuture(new IOException("cannot connect "
+            + uri + (e == null ? "" : ": " + (e.getCause() != null ? e.getCause() : e).getMessage()),
+            e));
+      }
+      Set<DeviceId> ids = new LinkedHashSet<>();
+      c.paths.values().forEach(p -> ids.add(p.deviceId()));
+      return CompletableFuture.completedFuture(List.copyOf(ids));
+    }).thenCompose(x -> x);
   }
 
   @Override

@@ -1,0 +1,264 @@
+package dev.mpath.nvme.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mpath.nvme.host.QueueHandler;
+import dev.mpath.nvme.proto.CompletionQueueEntry;
+import dev.mpath.nvme.proto.ReadWriteCommand;
+import dev.mpath.nvme.proto.SubmissionQueueEntry;
+import dev.mpath.nvme.target.NamespaceSpec;
+import dev.mpath.nvme.target.NvmeSubsystem;
+import dev.mpath.nvme.target.TargetController;
+import dev.mpath.spi.PathFailureException;
+import dev.mpath.spi.SystemScheduler;
+import dev.mpath.testing.Await;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The host transport against the listener, without the multipath head. */
+class NvmeTcpTransportTest {
+  static final String NQN = "nqn.2024-01.dev.mpath:tcp-unit";
+  private final SystemScheduler sched = new SystemScheduler("tcp-test-timer");
+  private final NvmeSubsystem subsys = NvmeSubsystem.builder(NQN, sched)
+      .ports(2)
+      .namespace(NamespaceSpec.of(1, 8192))
+      .build();
+
+  @AfterEach
+  void stop() {
+    subsys.close();
+    sched.close();
+  }
+
+  /** Collects one queue's completions. */
+  static final class Handler implements QueueHandler {
+    final LinkedBlockingQueue<int[]> done = new LinkedBlockingQueue<>(); // cid, status, dw0
+    final AtomicReference<String> gone = new AtomicReference<>();
+
+    @Override
+    public void completed(CompletionQueueEntry cqe) {
+      done.add(new int[] {cqe.cid(), cqe.statusField(), cqe.dw0()});
+    }
+
+    @Override
+    public void disconnected(String reason) {
+      gone.compareAndSet(null, reason);
+    }
+
+    int[] next() throws InterruptedException {
+      int[] c = done.poll(30, TimeUnit.SECONDS);
+      assertNotNull(c, "completion within the bound");
+      return c;
+    }
+  }
+
+  private static ByteBuffer pattern(int bytes, int seed) {
+    ByteBuffer b = ByteBuffer.allocate(bytes);
+    for (int i = 0; i < bytes; i++) {
+      b.put(i, (byte) (seed * 31 + i * 7 + (i >> 9)));
+    }
+    return b;
+  }
+
+  private NvmeTcpTransport connected(NvmeTcpListener l, boolean hd, boolean dd, Handler admin,
+      Handler io) {
+    NvmeTcpTransport t = new NvmeTcpTransport(
+        NvmeTcpTransport.Target.of(l.address(), NQN).withDigests(hd, dd));
+    int cntlid = t.connectAdmin(NQN, "nqn.2014-08.org.nvmexpress:uuid:test", UUID.randomUUID(),
+        0, admin).join();
+    assertTrue(cntlid >= 1);
+    long cap = t.propertyGet(TargetController.PROP_CAP, 8).join();
+    assertEquals(1023, cap & 0xFFFF, "CAP.MQES");
+    t.propertySet(TargetController.PROP_CC, 4, TargetController.CC_EN).join();
+    assertEquals(1, t.propertyGet(TargetController.PROP_CSTS, 4).join() & 1, "CSTS.RDY");
+    t.connectIo(1, 64, io).join();
+    return t;
+  }
+
+  @ParameterizedTest(name = "header digest {0}, data digest {1}")
+  @CsvSource({"false,false", "true,true", "true,false", "false,true"})
+  void writesInCapsuleAndByR2tThenReadsAcrossSeveralC2hData(boolean hd, boolean dd)
+      throws Exception {
+    try (NvmeTcpListener l = NvmeTcpListener.builder(subsys, 1).c2hChunk(8192)
+        .maxH2CData(16384).start()) {
+      Handler admin = new Handler();
+      Handler io = new Handler();
+      NvmeTcpTransport t = connected(l, hd, dd, admin, io);
+      SubmissionQueueEntry sqe = SubmissionQueueEntry.allocate();
+      int cid = 0;
+      for (int size : new int[] {512, 8192, 8704, 65536, 1 << 20}) {
+        ByteBuffer src = pattern(size, size);
+        src.position(0);
+        ReadWriteCommand.write(sqe, ++cid, 1, 16, size / 512, false);
+        t.submit(1, sqe, src);
+        int[] c = io.next();
+        assertEquals(cid, c[0]);
+        assertEquals(0, c[1], "write status, " + size + " bytes");
+        // read it back into the middle of a bigger buffer: position/limit never move
+        ByteBuffer dst = ByteBuffer.allocate(size + 100);
+        dst.position(50).limit(50 + size);
+        ReadWriteCommand.read(sqe, ++cid, 1, 16, size / 512);
+        t.submit(1, sqe, dst);
+        c = io.next();
+        assertEquals(cid, c[0]);
+        assertEquals(0, c[1], "read status");
+        assertEquals(50, dst.position());
+        assertEquals(50 + size, dst.limit());
+        assertEquals(src, dst, "data of " + size + " bytes");
+      }
+      t.close();
+      t.close(); // idempotent
+      Await.until("the listener to drop the connections", () -> l.connectionCount() == 0);
+      assertEquals(null, admin.gone.get(), "no disconnect report after close()");
+      Await.until("the controller to leave", () -> subsys.controllers().isEmpty());
+    }
+  }
+
+  @Test
+  void droppingTheConnectionReportsDisconnected() throws Exception {
+    try (NvmeTcpListener l = NvmeTcpListener.start(subsys, 2)) {
+      Handler admin = new Handler();
+      Handler io = new Handler();
+      NvmeTcpTransport t = connected(l, false, false, admin, io);
+      assertEquals(2, l.connectionCount());
+      l.closeConnections();
+      Await.until("disconnect reports", () -> admin.gone.get() != null && io.gone.get() != null);
+      t.close();
+    }
+  }
+
+  @Test
+  void killedPortRefusesConnectWithAPathFailure() throws Exception {
+    try (NvmeTcpListener l = NvmeTcpListener.start(subsys, 1)) {
+      Handler admin = new Handler();
+      Handler io = new Handler();
+      NvmeTcpTransport t = connected(l, false, false, admin, io);
+      subsys.faults(1).kill();
+      Await.until("kill seen by the host", () -> admin.gone.get() != null);
+      t.close();
+      NvmeTcpTransport again = new NvmeTcpTransport(NvmeTcpTransport.Target.of(l.address(), NQN));
+      CompletionException e = assertThrows(CompletionException.class, () -> again.connectAdmin(
+          NQN, "nqn.2014-08.org.nvmexpress:uuid:x", UUID.randomUUID(), 0, new Handler()).join());
+      assertInstanceOf(PathFailureException.class, e.getCause());
+      again.close();
+      // a wrong subsystem NQN is refused too
+      NvmeTcpTransport wrong = new NvmeTcpTransport(
+          NvmeTcpTransport.Target.of(l.address(), "nqn.2024-01.dev.mpath:nope"));
+      assertThrows(CompletionException.class, () -> wrong.connectAdmin("nqn.2024-01.dev.mpath:nope",
+          "nqn.2014-08.org.nvmexpress:uuid:x", UUID.randomUUID(), 0, new Handler()).join());
+      wrong.close();
+    }
+  }
+
+  @Test
+  void uriParsing() {
+    NvmeTcpTransport.Target t = NvmeTcpTransport.Target.parse(
+        URI.create("nvme+tcp://127.0.0.1:4420/nqn.2024-01.dev.mpath:x?hdgst=1&ddgst=true"));
+    assertEquals(4420, t.address().getPort());
+    assertEquals("nqn.2024-01.dev.mpath:x", t.subsystemNqn());
+    assertTrue(t.headerDigest() && t.dataDigest());
+    assertThrows(IllegalArgumentException.class, () -> NvmeTcpTransport.Target.parse(
+        URI.create("nvme+tcp://192.0.2.1:4420/nqn.x")));
+    assertThrows(IllegalArgumentException.class, () -> NvmeTcpTransport.Target.parse(
+        URI.create("nvme+tcp://127.0.0.1/nqn.x")));
+    assertThrows(IllegalArgumentException.class, () -> NvmeTcpTransport.Target.parse(
+        URI.create("nvme+tcp://127.0.0.1:4420/nqn.x?bogus=1")));
+  }
+
+  // ------------------------------------------------------------------ misbehaving hosts
+
+  private static ByteBuffer readTermReq(SocketChannel ch) throws IOException {
+    NvmeTcpDecoder d = new NvmeTcpDecoder(NvmeTcpDecoder.Role.HOST, 4096);
+    ByteBuffer in = ByteBuffer.allocate(4096);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      in.clear();
+      if (ch.read(in) < 0) {
+        return null;
+      }
+      in.flip();
+      NvmeTcpPdu p;
+      while ((p = d.next(in)) != null) {
+        if (p instanceof NvmeTcpPdu.TermReq t) {
+          ByteBuffer r = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN);
+          r.putShort(0, (short) t.fes()).putInt(2, (int) t.fei());
+          return r;
+        }
+      }
+    }
+    throw new AssertionError("no TermReq");
+  }
+
+  @Test
+  void aHostSendingGarbageGetsTermReqAndOnlyItsConnectionCloses() throws Exception {
+    try (NvmeTcpListener l = NvmeTcpListener.start(subsys, 1)) {
+      Handler admin = new Handler();
+      Handler io = new Handler();
+      NvmeTcpTransport good = connected(l, false, false, admin, io);
+      // PLEN of 4 GiB on a CapsuleCmd, right after a proper ICReq
+      try (SocketChannel bad = SocketChannel.open(l.address())) {
+        ByteBuffer ic = NvmeTcpCodec.encode(new NvmeTcpPdu.IcReq(0, 0, false, false, 0), false,
+            false);
+        while (ic.hasRemaining()) {
+          bad.write(ic);
+        }
+        ByteBuffer evil = ByteBuffer.wrap(new byte[] {0x04, 0, 0x48, 0x48, -1, -1, -1, -1});
+        bad.write(evil);
+        // skip the ICResp, then expect C2HTermReq FES 05h
+        ByteBuffer in = ByteBuffer.allocate(128);
+        while (in.hasRemaining()) {
+          assertTrue(bad.read(in) >= 0);
+        }
+        ByteBuffer term = readTermReq(bad);
+        assertNotNull(term);
+        assertEquals(NvmeTcpProtocolException.FES_DATA_TRANSFER_LIMIT_EXCEEDED, term.getShort(0));
+        assertEquals(4, term.getInt(2));
+      }
+      // a host that skips ICReq
+      try (SocketChannel bad = SocketChannel.open(l.address())) {
+        ByteBuffer cmd = NvmeTcpCodec.encode(
+            new NvmeTcpPdu.CapsuleCmd(new byte[64], null), false, false);
+        while (cmd.hasRemaining()) {
+          bad.write(cmd);
+        }
+        ByteBuffer term = readTermReq(bad);
+        assertNotNull(term);
+        assertEquals(NvmeTcpProtocolException.FES_PDU_SEQUENCE_ERROR, term.getShort(0));
+      }
+      // the good host is untouched
+      SubmissionQueueEntry sqe = SubmissionQueueEntry.allocate();
+      ByteBuffer dst = ByteBuffer.allocate(4096);
+      ReadWriteCommand.read(sqe, 7, 1, 0, 8);
+      good.submit(1, sqe, dst);
+      assertEquals(0, io.next()[1]);
+      assertEquals(null, io.gone.get());
+      good.close();
+    }
+  }
+
+  @Test
+  void listenerRefusesNonLoopbackAddresses() throws Exception {
+    assertThrows(IllegalArgumentException.class, () -> NvmeTcpListener.builder(subsys, 1)
+        .bind(java.net.InetAddress.getByName("192.0.2.1")));
+    assertThrows(IllegalArgumentException.class, () -> NvmeTcpListener.builder(subsys, 3));
+    assertThrows(IllegalArgumentException.class, () -> new NvmeTcpTransport(
+        NvmeTcpTransport.Target.of(new InetSocketAddress("192.0.2.1", 4420), NQN)));
+  }
+}
