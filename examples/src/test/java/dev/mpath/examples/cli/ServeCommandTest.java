@@ -1,0 +1,49 @@
+package dev.mpath.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** serve exposes the embedded subsystem over NVMe/TCP; list in this process connects to it. */
+class ServeCommandTest {
+  @Test
+  void serveThenListOverNvmeTcp() throws Exception {
+    ServeCommand serve = new ServeCommand();
+    StringWriter out = new StringWriter();
+    CommandLine cl = new CommandLine(serve);
+    cl.setOut(new PrintWriter(out, true));
+    ExecutorService ex = Executors.newSingleThreadExecutor();
+    try {
+      Future<Integer> rc = ex.submit(() -> cl.execute("--duration=60"));
+      assertTrue(serve.ready.await(60, TimeUnit.SECONDS), "listeners up");
+      List<String> uris = new ArrayList<>();
+      for (String line : out.toString().split("\n")) {
+        if (line.startsWith("nvme+tcp://127.0.0.1:")) {
+          uris.add(line.split("\\s+")[0]);
+        }
+      }
+      assertEquals(3, uris.size(), out.toString());
+      List<String> args = new ArrayList<>(List.of("list"));
+      args.addAll(uris);
+      Cli r = Cli.run(args.toArray(new String[0]));
+      assertEquals(0, r.rc(), r.err());
+      assertTrue(r.out().contains("|- nvme0c0n1 live optimized active ready"), r.out());
+      assertTrue(r.out().contains("`- nvme0c2n1 live non-optimized active ready"), r.out());
+      assertTrue(r.out().contains(" +- nvme0 tcp traddr=127.0.0.1,trsvcid="), r.out());
+      rc.cancel(true); // interrupts the wait: serve closes its listeners and returns
+    } finally {
+      ex.shutdownNow();
+      assertTrue(ex.awaitTermination(30, TimeUnit.SECONDS));
+    }
+  }
+}
