@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mpath.AccessState;
 import dev.mpath.DeviceId;
 import dev.mpath.IoPolicy;
-import dev.mpath.IoRequest;
 import dev.mpath.Multipath;
 import dev.mpath.MultipathDevice;
 import dev.mpath.NoPathException;
@@ -23,16 +22,12 @@ import dev.mpath.spi.SystemScheduler;
 import dev.mpath.nvme.proto.AnaState;
 import dev.mpath.nvme.proto.NvmeStatus;
 import dev.mpath.testing.ManualScheduler;
+import dev.mpath.testing.VerifiedLoad;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -89,65 +84,13 @@ class NvmeMultipathTest {
 
   @Test
   void killingAControllerUnderEightThreadsSurfacesNoErrorAndItComesBack() throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(8);
     try (NvmeFixture f = new NvmeFixture(real)) {
       Multipath mp = f.host(real, b -> b.ioPolicy(IoPolicy.roundRobin()));
       mp.connect(f.uriA()).join();
       MultipathDevice d = head(mp, "nvme0n1");
-      final int threads = 8;
-      final int perThread = 300;
-      AtomicIntegerArray done = new AtomicIntegerArray(threads * perThread * 2);
-      AtomicReference<Throwable> failure = new AtomicReference<>();
-      CountDownLatch halfway = new CountDownLatch(threads);
-      CountDownLatch finished = new CountDownLatch(threads);
-      for (int t = 0; t < threads; t++) {
-        final int thread = t;
-        pool.execute(() -> {
-          try {
-            for (int i = 0; i < perThread; i++) {
-              if (i == perThread / 2) {
-                halfway.countDown();
-              }
-              long lba = (long) (thread * perThread + i) * 4 % 16000;
-              int id = (thread * perThread + i) * 2;
-              ByteBuffer src = pattern(lba, 2048);
-              CountDownLatch w = new CountDownLatch(1);
-              d.submit(new IoRequest().write(lba, src).completion(r -> {
-                done.incrementAndGet(id);
-                if (r.error() != null) {
-                  failure.compareAndSet(null, r.error());
-                }
-                w.countDown();
-              }));
-              w.await();
-              ByteBuffer dst = ByteBuffer.allocate(2048);
-              CountDownLatch rd = new CountDownLatch(1);
-              d.submit(new IoRequest().read(lba, dst).completion(r -> {
-                done.incrementAndGet(id + 1);
-                if (r.error() != null) {
-                  failure.compareAndSet(null, r.error());
-                }
-                rd.countDown();
-              }));
-              rd.await();
-              if (!src.equals(dst)) {
-                failure.compareAndSet(null, new AssertionError("data mismatch at lba " + lba));
-              }
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } finally {
-            finished.countDown();
-          }
-        });
-      }
-      assertTrue(halfway.await(60, TimeUnit.SECONDS));
-      f.a.faults(2).kill();
-      assertTrue(finished.await(120, TimeUnit.SECONDS), "load finished");
-      assertNull(failure.get(), () -> "error surfaced: " + failure.get());
-      for (int i = 0; i < done.length(); i++) {
-        assertEquals(1, done.get(i), "request " + i + " completed exactly once");
-      }
+      VerifiedLoad.Result r = VerifiedLoad.run(d, 8, 300, 2048, 4, () -> f.a.faults(2).kill());
+      assertNull(r.firstFailure(), () -> "error surfaced: " + r.firstFailure());
+      assertEquals(-1, r.firstNotOnce(), "every request completed exactly once");
       assertEquals(0, d.stats().errors());
       PathInfo killed = d.paths().get(1);
       assertEquals("nvme0c1n1", killed.name());
@@ -160,8 +103,6 @@ class NvmeMultipathTest {
         d.read(i, ByteBuffer.allocate(512)).join();
       }
       assertTrue(killed.stats().ios() > before, "the reconnected path takes I/O");
-    } finally {
-      pool.shutdownNow();
     }
   }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mpath.IoPolicy;
-import dev.mpath.IoRequest;
 import dev.mpath.Multipath;
 import dev.mpath.MultipathDevice;
 import dev.mpath.PathInfo;
@@ -15,17 +14,12 @@ import dev.mpath.nvme.target.NamespaceSpec;
 import dev.mpath.nvme.target.NvmeSubsystem;
 import dev.mpath.spi.SystemScheduler;
 import dev.mpath.testing.Await;
+import dev.mpath.testing.VerifiedLoad;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,93 +120,34 @@ class NvmeTcpMultipathTest {
   @CsvSource({"false,listener", "true,listener", "false,fault", "true,fault"})
   void losingOnePathUnderLoadSurfacesNoError(boolean digests, String how) throws Exception {
     MultipathDevice d = connect(digests);
-    final int threads = 4;
-    final int perThread = 120;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    AtomicIntegerArray done = new AtomicIntegerArray(threads * perThread * 2);
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    CountDownLatch halfway = new CountDownLatch(threads);
-    CountDownLatch finished = new CountDownLatch(threads);
-    try {
-      for (int t = 0; t < threads; t++) {
-        final int thread = t;
-        pool.execute(() -> {
-          try {
-            for (int i = 0; i < perThread; i++) {
-              if (i == perThread / 2) {
-                halfway.countDown();
-              }
-              int size = (i % 3 == 0) ? 16384 : 4096; // some writes need R2T
-              long lba = (long) (thread * perThread + i) * 32 % 60000;
-              int id = (thread * perThread + i) * 2;
-              ByteBuffer src = pattern(lba, size);
-              CountDownLatch w = new CountDownLatch(1);
-              d.submit(new IoRequest().write(lba, src).completion(r -> {
-                done.incrementAndGet(id);
-                if (r.error() != null) {
-                  failure.compareAndSet(null, r.error());
-                }
-                w.countDown();
-              }));
-              if (!w.await(60, TimeUnit.SECONDS)) {
-                failure.compareAndSet(null, new AssertionError("write " + id + " hung"));
-                return;
-              }
-              ByteBuffer dst = ByteBuffer.allocate(size);
-              CountDownLatch rd = new CountDownLatch(1);
-              d.submit(new IoRequest().read(lba, dst).completion(r -> {
-                done.incrementAndGet(id + 1);
-                if (r.error() != null) {
-                  failure.compareAndSet(null, r.error());
-                }
-                rd.countDown();
-              }));
-              if (!rd.await(60, TimeUnit.SECONDS)) {
-                failure.compareAndSet(null, new AssertionError("read " + id + " hung"));
-                return;
-              }
-              if (!src.equals(dst)) {
-                failure.compareAndSet(null, new AssertionError("data mismatch at lba " + lba));
-              }
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } finally {
-            finished.countDown();
-          }
-        });
-      }
-      assertTrue(halfway.await(60, TimeUnit.SECONDS));
-      PathInfo lost = d.paths().get(0);
-      PathInfo other = d.paths().get(1);
-      long otherBefore = other.stats().ios();
+    PathInfo lost = d.paths().get(0);
+    PathInfo other = d.paths().get(1);
+    long[] otherBefore = new long[1];
+    // every third write is 16 KiB: beyond the in-capsule size, so it goes through R2T
+    VerifiedLoad.Result r = VerifiedLoad.run(d, 4, 120, new int[] {16384, 4096, 4096}, 32, () -> {
+      otherBefore[0] = other.stats().ios();
       if (how.equals("listener")) {
         l1.closeConnections();
       } else {
         subsys.faults(1).kill();
       }
-      assertTrue(finished.await(120, TimeUnit.SECONDS), "load finished");
-      assertNull(failure.get(), () -> "error surfaced: " + failure.get());
-      for (int i = 0; i < done.length(); i++) {
-        assertEquals(1, done.get(i), "request " + i + " completed exactly once");
-      }
-      assertEquals(0, d.stats().errors());
-      assertEquals(PathState.LIVE, other.state());
-      assertTrue(other.stats().ios() > otherBefore, "I/O continued on the other path");
-      if (how.equals("fault")) {
-        Await.until("the killed path to be seen down", () -> lost.state() != PathState.LIVE);
-        subsys.faults(1).revive();
-      }
-      // the listener still accepts: the controller reconnects and carries I/O again
-      Await.until("reconnect", () -> lost.state() == PathState.LIVE && lost.usable());
-      long before = lost.stats().ios();
-      for (int i = 0; i < 20; i++) {
-        d.read(i, ByteBuffer.allocate(4096)).join();
-      }
-      assertTrue(lost.stats().ios() > before, "the reconnected path takes I/O");
-    } finally {
-      pool.shutdownNow();
+    });
+    assertNull(r.firstFailure(), () -> "error surfaced: " + r.firstFailure());
+    assertEquals(-1, r.firstNotOnce(), "every request completed exactly once");
+    assertEquals(0, d.stats().errors());
+    assertEquals(PathState.LIVE, other.state());
+    assertTrue(other.stats().ios() > otherBefore[0], "I/O continued on the other path");
+    if (how.equals("fault")) {
+      Await.until("the killed path to be seen down", () -> lost.state() != PathState.LIVE);
+      subsys.faults(1).revive();
     }
+    // the listener still accepts: the controller reconnects and carries I/O again
+    Await.until("reconnect", () -> lost.state() == PathState.LIVE && lost.usable());
+    long before = lost.stats().ios();
+    for (int i = 0; i < 20; i++) {
+      d.read(i, ByteBuffer.allocate(4096)).join();
+    }
+    assertTrue(lost.stats().ios() > before, "the reconnected path takes I/O");
   }
 
   @Test

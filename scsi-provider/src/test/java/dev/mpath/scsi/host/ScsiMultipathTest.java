@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mpath.AccessState;
 import dev.mpath.DeviceId;
 import dev.mpath.IoPolicy;
-import dev.mpath.IoRequest;
 import dev.mpath.Multipath;
 import dev.mpath.MultipathDevice;
 import dev.mpath.PathInfo;
@@ -22,16 +21,11 @@ import dev.mpath.alua.AluaState;
 import dev.mpath.alua.Tpgs;
 import dev.mpath.scsi.target.PrRegistration;
 import dev.mpath.spi.SystemScheduler;
+import dev.mpath.testing.VerifiedLoad;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +70,6 @@ class ScsiMultipathTest {
 
   @Test
   void implicitTransitionUnderLoadLosesNothingAndFollowsTheNewOptimizedPort() throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(8);
     try (ScsiFixture f = new ScsiFixture(real, Tpgs.IMPLICIT, AluaState.ACTIVE_OPTIMIZED,
         AluaState.ACTIVE_NON_OPTIMIZED, Duration.ofMillis(300))) {
       Multipath mp = f.host(real, "iqn.2024-01.dev.mpath:host-a", b -> {});
@@ -85,67 +78,15 @@ class ScsiMultipathTest {
       PathInfo port1 = d.paths().get(0);
       PathInfo port2 = d.paths().get(1);
       assertEquals(AccessState.OPTIMIZED, port1.accessState());
-      final int threads = 8;
-      final int perThread = 200;
-      AtomicIntegerArray done = new AtomicIntegerArray(threads * perThread * 2);
-      AtomicReference<Throwable> failure = new AtomicReference<>();
-      CountDownLatch halfway = new CountDownLatch(threads);
-      CountDownLatch finished = new CountDownLatch(threads);
-      CountDownLatch flipped = new CountDownLatch(1);
-      for (int t = 0; t < threads; t++) {
-        final int thread = t;
-        pool.execute(() -> {
-          try {
-            for (int i = 0; i < perThread; i++) {
-              if (i == perThread / 2) {
-                halfway.countDown();
-                flipped.await();
-              }
-              long lba = (long) (thread * perThread + i) * 2;
-              int id = (thread * perThread + i) * 2;
-              ByteBuffer src = pattern(lba, 1024, thread);
-              CountDownLatch w = new CountDownLatch(1);
-              d.submit(new IoRequest().write(lba, src).completion(r -> {
-                done.incrementAndGet(id);
-                if (r.error() != null) {
-                  failure.compareAndSet(null, r.error());
-                }
-                w.countDown();
-              }));
-              w.await();
-              ByteBuffer dst = ByteBuffer.allocate(1024);
-              CountDownLatch rd = new CountDownLatch(1);
-              d.submit(new IoRequest().read(lba, dst).completion(r -> {
-                done.incrementAndGet(id + 1);
-                if (r.error() != null) {
-                  failure.compareAndSet(null, r.error());
-                }
-                rd.countDown();
-              }));
-              rd.await();
-              if (!src.equals(dst)) {
-                failure.compareAndSet(null, new AssertionError("data mismatch at " + lba));
-              }
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } finally {
-            finished.countDown();
-          }
-        });
-      }
-      assertTrue(halfway.await(60, TimeUnit.SECONDS));
       // AO <-> AN through TRANSITIONING, while the second half of the load runs
-      f.target.portGroups().transition(1, AluaState.ACTIVE_NON_OPTIMIZED, Duration.ofMillis(300));
-      f.target.portGroups().transition(2, AluaState.ACTIVE_OPTIMIZED, Duration.ofMillis(300));
-      flipped.countDown();
-      assertTrue(finished.await(120, TimeUnit.SECONDS), "load finished");
-      assertNull(failure.get(), () -> "error surfaced: " + failure.get());
-      for (int i = 0; i < done.length(); i++) {
-        assertEquals(1, done.get(i), "request " + i + " completed exactly once");
-      }
+      VerifiedLoad.Result r = VerifiedLoad.run(d, 8, 200, 1024, 2, () -> {
+        f.target.portGroups().transition(1, AluaState.ACTIVE_NON_OPTIMIZED, Duration.ofMillis(300));
+        f.target.portGroups().transition(2, AluaState.ACTIVE_OPTIMIZED, Duration.ofMillis(300));
+      });
+      assertNull(r.firstFailure(), () -> "error surfaced: " + r.firstFailure());
+      assertEquals(-1, r.firstNotOnce(), "every request completed exactly once");
       await("host sees the new optimized port", () -> port2.accessState() == AccessState.OPTIMIZED
-          && port1.accessState() == AccessState.NON_OPTIMIZED);
+          && port1.accessState() == AccessState.NON_OPTIMIZED && port1.inFlight() == 0);
       long before = port2.stats().ios();
       long beforeOld = port1.stats().ios();
       for (int i = 0; i < 10; i++) {
@@ -153,8 +94,6 @@ class ScsiMultipathTest {
       }
       assertEquals(before + 10, port2.stats().ios(), "I/O follows the new AO port");
       assertEquals(beforeOld, port1.stats().ios());
-    } finally {
-      pool.shutdownNow();
     }
   }
 
