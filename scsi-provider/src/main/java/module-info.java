@@ -8,6 +8,7 @@ module dev.mpath.scsi {
   exports dev.mpath.scsi.target;
   exports dev.mpath.scsi.host;
   exports dev.mpath.scsi.loop;
+  exports dev.mpath.scsi.iscsi;
 
   provides dev.mpath.spi.MultipathProvider with
       dev.mpath.scsi.host.ScsiProvider;

@@ -1,6 +1,9 @@
 package dev.mpath.scsi.host;
 
 import dev.mpath.DeviceId;
+import dev.mpath.scsi.iscsi.IscsiEndpoint;
+import dev.mpath.scsi.iscsi.IscsiSettings;
+import dev.mpath.scsi.iscsi.IscsiTransport;
 import dev.mpath.scsi.loop.ScsiLoopTarget;
 import dev.mpath.scsi.loop.ScsiLoopTargets;
 import dev.mpath.scsi.loop.ScsiLoopTransport;
@@ -60,6 +63,7 @@ public final class ScsiProvider implements MultipathProvider {
   private final Object lock = new Object();
   private final Map<DeviceId, String> names = new HashMap<>();
   private int nextName;
+  private int nextIsid; // under lock: each iSCSI nexus gets its own ISID qualifier
   private final List<ScsiSession> sessions = new ArrayList<>();
   private volatile boolean closed;
 
@@ -70,7 +74,8 @@ public final class ScsiProvider implements MultipathProvider {
 
   @Override
   public boolean supports(URI uri) {
-    return LOOP_SCHEME.equalsIgnoreCase(uri.getScheme());
+    return LOOP_SCHEME.equalsIgnoreCase(uri.getScheme())
+        || IscsiTransport.SCHEME.equalsIgnoreCase(uri.getScheme());
   }
 
   @Override
@@ -98,6 +103,9 @@ public final class ScsiProvider implements MultipathProvider {
   public CompletableFuture<List<DeviceId>> connect(URI uri) {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("provider closed"));
+    }
+    if (IscsiTransport.SCHEME.equalsIgnoreCase(uri.getScheme())) {
+      return connectIscsi(uri);
     }
     String[] parts = uri.getPath() == null ? new String[0] : uri.getPath().split("/");
     if (uri.getAuthority() == null || parts.length != 3 || parts[1].isEmpty()) {
@@ -152,6 +160,36 @@ public final class ScsiProvider implements MultipathProvider {
           ? CompletableFuture.failedFuture(new IOException("no path to " + uri + " could be set up"))
           : CompletableFuture.completedFuture(List.copyOf(ids));
     });
+  }
+
+  /**
+   * {@code iscsi://[user%25secret@]host:port/<target iqn>/<lun>}: one nexus (one iSCSI
+   * session, with its own ISID) per URI; several URIs for the same LU through different
+   * portals make several paths of one head.
+   */
+  private CompletableFuture<List<DeviceId>> connectIscsi(URI uri) {
+    IscsiEndpoint ep;
+    IscsiSettings settings;
+    try {
+      ep = IscsiEndpoint.parse(uri);
+      synchronized (lock) {
+        settings = IscsiSettings.of(options.initiatorName(), IscsiSettings.isid(options.isid(), nextIsid++));
+      }
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    ScsiSession s = new ScsiSession(() -> new IscsiTransport(ep, settings), ctx.scheduler(), options);
+    synchronized (lock) {
+      sessions.add(s);
+    }
+    return s.start().thenCompose(v -> identify(s, ep.lun())).thenCompose(p -> attach(s, p))
+        .<List<DeviceId>>thenApply(p -> List.of(p.deviceId()))
+        .whenComplete((ids, e) -> {
+          if (e != null) {
+            LOG.warn("{}: {}", ep.address(), cause(e).toString());
+            s.close();
+          }
+        });
   }
 
   /** All target ports, or those of a {@code ?port=1,2} query. */
