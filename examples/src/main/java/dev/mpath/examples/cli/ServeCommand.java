@@ -2,6 +2,8 @@ package dev.mpath.examples.cli;
 
 import dev.mpath.nvme.target.NvmeSubsystem;
 import dev.mpath.nvme.tcp.NvmeTcpListener;
+import dev.mpath.scsi.iscsi.IscsiTargetListener;
+import dev.mpath.scsi.target.ScsiTarget;
 import dev.mpath.spi.SystemScheduler;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -15,15 +17,18 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code mpath serve}: starts a topology's target emulators in this process and exposes its
- * NVMe subsystems on the wire, one NVMe/TCP listener per subsystem port on a loopback
- * address, so any NVMe/TCP host (this tool in another process, Linux nvme-cli) can connect.
- * Prints one URI per listener, then serves until the duration ends or the process is
- * stopped.
+ * {@code mpath serve}: starts a topology's target emulators in this process and exposes them
+ * on the wire on a loopback address: its NVMe subsystems through one NVMe/TCP listener per
+ * subsystem port, so any NVMe/TCP host (this tool in another process, Linux nvme-cli) can
+ * connect, and its SCSI targets through one iSCSI target portal per target port (any iSCSI
+ * initiator: this tool, open-iscsi, libiscsi). Prints one URI per NVMe listener and one per
+ * iSCSI portal and LUN, then serves until the duration ends or the process is stopped.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = {"Serve the embedded (or --config) NVMe subsystems over NVMe/TCP on loopback.",
-        "  mpath serve --duration 60      # prints nvme+tcp://127.0.0.1:PORT/<nqn> per port"})
+    description = {"Serve the embedded (or --config) NVMe subsystems over NVMe/TCP and SCSI targets",
+        "over iSCSI, on loopback.",
+        "  mpath serve --duration 60      # prints nvme+tcp://127.0.0.1:PORT/<nqn> per port",
+        "                                 # and iscsi://127.0.0.1:PORT/<target>/<lun> per port and LUN"})
 final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -31,7 +36,8 @@ final class ServeCommand implements Callable<Integer> {
   java.nio.file.Path config;
 
   @Option(names = "--port", paramLabel = "N",
-      description = "First TCP port; subsystem ports take N, N+1, ... (default: ephemeral ports).")
+      description = "First TCP port; subsystem ports take N, N+1, ..., then the iSCSI portals"
+          + " (default: ephemeral ports).")
   int firstPort;
 
   @Option(names = "--duration", paramLabel = "SECONDS",
@@ -49,6 +55,7 @@ final class ServeCommand implements Callable<Integer> {
     Topology t = config != null ? Topology.read(config) : Topology.defaults();
     PrintWriter out = spec.commandLine().getOut();
     List<NvmeTcpListener> listeners = new ArrayList<>();
+    List<IscsiTargetListener> portals = new ArrayList<>();
     try (SystemScheduler scheduler = new SystemScheduler("mpath-serve-timer");
         Embedded e = Embedded.start(t, scheduler)) {
       int next = firstPort;
@@ -64,11 +71,29 @@ final class ServeCommand implements Callable<Integer> {
             out.println(l.uri() + "   (" + s.nqn() + " port " + port + ")");
           }
         }
-        if (listeners.isEmpty()) {
-          throw new IllegalArgumentException("the topology has no NVMe subsystem to serve");
+        for (ScsiTarget st : e.scsiTargets().values()) {
+          for (int port : st.ports()) {
+            IscsiTargetListener.Builder b = IscsiTargetListener.builder(st, port);
+            if (firstPort > 0) {
+              b.tcpPort(next++);
+            }
+            IscsiTargetListener l = b.start();
+            portals.add(l);
+            for (java.net.URI u : l.uris()) {
+              out.println(u + "   (" + st.name() + " port " + port + ", TPGT " + l.portalGroupTag() + ")");
+            }
+          }
         }
-        out.println("serving " + listeners.size() + " NVMe/TCP port(s)"
-            + (duration > 0 ? " for " + duration + " s" : "; stop with Ctrl-C"));
+        if (listeners.isEmpty() && portals.isEmpty()) {
+          throw new IllegalArgumentException("the topology has no NVMe subsystem or SCSI target to serve");
+        }
+        String until = duration > 0 ? " for " + duration + " s" : "; stop with Ctrl-C";
+        if (!portals.isEmpty()) {
+          out.println("serving " + portals.size() + " iSCSI portal(s)" + (listeners.isEmpty() ? until : ""));
+        }
+        if (!listeners.isEmpty()) {
+          out.println("serving " + listeners.size() + " NVMe/TCP port(s)" + until);
+        }
         out.flush();
         ready.countDown();
         CountDownLatch forever = new CountDownLatch(1);
@@ -79,6 +104,7 @@ final class ServeCommand implements Callable<Integer> {
         }
       } finally {
         listeners.forEach(NvmeTcpListener::close);
+        portals.forEach(IscsiTargetListener::close);
         ready.countDown();
       }
     }

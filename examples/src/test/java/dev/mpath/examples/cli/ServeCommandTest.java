@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** serve exposes the embedded subsystem over NVMe/TCP; list in this process connects to it. */
+/**
+ * serve exposes the embedded subsystem over NVMe/TCP and the embedded SCSI target over iSCSI;
+ * list in this process connects to both.
+ */
 class ServeCommandTest {
   @Test
   void serveThenListOverNvmeTcp() throws Exception {
@@ -27,12 +30,20 @@ class ServeCommandTest {
       Future<Integer> rc = ex.submit(() -> cl.execute("--duration=60"));
       assertTrue(serve.ready.await(60, TimeUnit.SECONDS), "listeners up");
       List<String> uris = new ArrayList<>();
+      List<String> iscsi = new ArrayList<>();
       for (String line : out.toString().split("\n")) {
         if (line.startsWith("nvme+tcp://127.0.0.1:")) {
           uris.add(line.split("\\s+")[0]);
         }
+        if (line.startsWith("iscsi://127.0.0.1:")) {
+          iscsi.add(line.split("\\s+")[0]);
+        }
       }
       assertEquals(3, uris.size(), out.toString());
+      assertEquals(2, iscsi.size(), "one portal per SCSI target port, one LUN: " + out);
+      for (String u : iscsi) {
+        assertTrue(u.matches("iscsi://127\\.0\\.0\\.1:\\d+/iqn\\.2024-01\\.dev\\.mpath:demo-lu/0"), u);
+      }
       List<String> args = new ArrayList<>(List.of("list"));
       args.addAll(uris);
       Cli r = Cli.run(args.toArray(new String[0]));
@@ -40,6 +51,13 @@ class ServeCommandTest {
       assertTrue(r.out().contains("|- nvme0c0n1 live optimized active ready"), r.out());
       assertTrue(r.out().contains("`- nvme0c2n1 live non-optimized active ready"), r.out());
       assertTrue(r.out().contains(" +- nvme0 tcp traddr=127.0.0.1,trsvcid="), r.out());
+
+      Cli s = Cli.run(new String[] {"list", iscsi.get(0), iscsi.get(1)});
+      assertEquals(0, s.rc(), s.err());
+      assertTrue(s.out().contains("sda (naa.6001405"), s.out());
+      assertTrue(s.out().contains("hwhandler='1 alua'"), s.out());
+      assertTrue(s.out().contains("| `- sda:0 live optimized active ready"), s.out());
+      assertTrue(s.out().contains("  `- sda:1 live non-optimized active ready"), s.out());
       rc.cancel(true); // interrupts the wait: serve closes its listeners and returns
     } finally {
       ex.shutdownNow();

@@ -97,8 +97,8 @@ class IscsiFakeTargetTest {
 
       @Override
       public void disconnected(String reason) {
+        events.add("disconnected: " + reason); // recorded before the count the tests wait on
         disconnects.incrementAndGet();
-        events.add("disconnected: " + reason);
       }
     });
     conn = server.accept();

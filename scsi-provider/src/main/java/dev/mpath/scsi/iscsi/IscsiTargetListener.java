@@ -1,0 +1,1595 @@
+package dev.mpath.scsi.iscsi;
+
+import dev.mpath.scsi.proto.Asc;
+import dev.mpath.scsi.proto.Lun;
+import dev.mpath.scsi.proto.OperationCode;
+import dev.mpath.scsi.proto.ScsiStatus;
+import dev.mpath.scsi.proto.SenseData;
+import dev.mpath.scsi.proto.SenseKey;
+import dev.mpath.scsi.target.ResponseSink;
+import dev.mpath.scsi.target.ScsiResponse;
+import dev.mpath.scsi.target.ScsiTarget;
+import dev.mpath.scsi.target.ScsiTargetException;
+import dev.mpath.scsi.target.Session;
+import dev.mpath.spi.RateLimitedLog;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An iSCSI target portal (RFC 7143, ErrorRecoveryLevel 0, one connection per session) serving
+ * one target port of a {@link ScsiTarget}: each logged-in Normal session is one I_T nexus
+ * ({@link ScsiTarget#login} with the initiator port {@code <InitiatorName>,i,0x<ISID>} and this
+ * listener's relative target port). Loopback addresses only.
+ *
+ * <p>Login: security stage with AuthMethod None, or CHAP (MD5, one-way) when {@link
+ * Builder#chap} is set (a wrong CHAP_N/CHAP_R, no CHAP offered, or a skipped security stage is
+ * refused with 0201h); operational stage answering the initiator's keys as RFC 7143 section 13
+ * says (digests None or CRC32C as both allow, MaxRecvDataSegmentLength declared both ways,
+ * MaxBurstLength / FirstBurstLength the minimum, InitialR2T OR, ImmediateData AND,
+ * MaxOutstandingR2T 1, DataPDUInOrder / DataSequenceInOrder Yes, ErrorRecoveryLevel 0,
+ * MaxConnections 1); keys the initiator does not offer keep their RFC defaults (the listener
+ * proposes none of its own). TargetPortalGroupTag is the port's ALUA target port group. An
+ * unknown TargetName is refused with 0203h, a killed port or closed target with 0301h, a
+ * non-zero TSIH (adding a connection) with 020Ah. A login with the ISID of a live session
+ * reinstates it: the old session's connection is dropped. Discovery sessions answer
+ * SendTargets with every portal of the target that is listening in this JVM.
+ *
+ * <p>Full feature phase: SCSI commands within the CmdSN window (queue depth {@link
+ * Builder#queueDepth}; a non-immediate command out of order or beyond MaxCmdSN is a protocol
+ * error, since with one connection and ErrorRecoveryLevel 0 it can never be filled in); write
+ * data from immediate data, unsolicited Data-Out and R2T-solicited Data-Out (bursts of at most
+ * MaxBurstLength, one R2T outstanding per task); read data as Data-In PDUs of at most the
+ * initiator's MaxRecvDataSegmentLength (F at every MaxBurstLength boundary); GOOD status rides
+ * in the last Data-In (S bit), anything else comes in a SCSI Response with the sense data and
+ * the residual (O/U). NOP-Out is answered with NOP-In, Logout with a Logout Response (then the
+ * connection closes), Text Request (SendTargets) in both session types. Task management
+ * functions ABORT TASK, ABORT TASK SET, CLEAR ACA, CLEAR TASK SET, LOGICAL UNIT RESET, TARGET
+ * WARM/COLD RESET are answered FUNCTION COMPLETE without any effect on the emulator (commands
+ * already queued still complete and are answered; a COLD RESET also drops the connection);
+ * TASK REASSIGN gets 04h (ERL 0), anything else 05h. SNACK is rejected (reason 04h). The
+ * listener does not send NOP-In pings of its own.
+ *
+ * <p>Bounds: every PDU is checked by {@link PduDecoder} before anything is allocated (our
+ * MaxRecvDataSegmentLength, 8 KiB during login); a task moves at most {@link
+ * Builder#maxTransfer} bytes (else CHECK CONDITION, INVALID FIELD IN CDB) and a connection
+ * holds at most {@link Builder#connectionBuffer} bytes of task buffers (else TASK SET FULL);
+ * a peer that does not read its answers, does not finish its login within {@link
+ * Builder#loginTimeout}, or breaks the protocol loses its connection (and its session), and
+ * nothing else. Log lines about misbehaving peers are rate limited.
+ *
+ * <p>Threads: per connection a reader (login, then PDU decoding and task bookkeeping) and a
+ * writer (every PDU to the initiator, with the StatSN it consumes), so the emulator's logical
+ * unit threads only queue their answers.
+ */
+public final class IscsiTargetListener implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(IscsiTargetListener.class);
+  private static final RateLimitedLog RLOG = new RateLimitedLog(IscsiTargetListener.class, 1000);
+  /** Login-phase PDUs carry at most 8 KiB of text (RFC 7143 6.1: MaxRecvDataSegmentLength default). */
+  private static final int LOGIN_SEGMENT = 8192;
+  private static final int LOGIN_PDUS = 64;
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /** Listeners alive in this JVM, per target, for SendTargets. */
+  private static final Map<ScsiTarget, Set<IscsiTargetListener>> PORTALS = new ConcurrentHashMap<>();
+
+  // Login status (class << 8 | detail), RFC 7143 11.13.5.
+  static final int INITIATOR_ERROR = 0x0200;
+  static final int AUTHENTICATION_FAILURE = 0x0201;
+  static final int NOT_FOUND = 0x0203;
+  static final int UNSUPPORTED_VERSION = 0x0205;
+  static final int MISSING_PARAMETER = 0x0207;
+  static final int SESSION_TYPE_NOT_SUPPORTED = 0x0209;
+  static final int SESSION_DOES_NOT_EXIST = 0x020A;
+  static final int INVALID_DURING_LOGIN = 0x020B;
+  static final int TARGET_ERROR = 0x0300;
+  static final int SERVICE_UNAVAILABLE = 0x0301;
+
+  // Reject reasons (11.17.1).
+  static final int REJECT_PROTOCOL_ERROR = 0x04;
+
+  private final ScsiTarget target;
+  private final int port;
+  private final int tpgt;
+  private final String chapUser;
+  private final byte[] chapSecret;
+  private final boolean digests;
+  private final int maxRecvDataSegmentLength;
+  private final int maxBurstLength;
+  private final int firstBurstLength;
+  private final boolean initialR2T;
+  private final boolean immediateData;
+  private final int queueDepth;
+  private final int maxTransfer;
+  private final long connectionBuffer;
+  private final int maxConnections;
+  private final long loginTimeoutMillis;
+  private final ServerSocket server;
+  private final Thread acceptor;
+  private final ScheduledExecutorService timer;
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger seq = new AtomicInteger();
+  private final AtomicInteger tsihs = new AtomicInteger(RANDOM.nextInt(0x8000));
+  private volatile boolean closed;
+
+  private IscsiTargetListener(Builder b) throws IOException {
+    this.target = b.target;
+    this.port = b.port;
+    this.tpgt = target.portGroupOf(port);
+    this.chapUser = b.chapUser;
+    this.chapSecret = b.chapSecret == null ? null : b.chapSecret.getBytes(StandardCharsets.UTF_8);
+    this.digests = b.digests;
+    this.maxRecvDataSegmentLength = b.mrdsl;
+    this.maxBurstLength = b.maxBurst;
+    this.firstBurstLength = b.firstBurst;
+    this.initialR2T = b.initialR2T;
+    this.immediateData = b.immediateData;
+    this.queueDepth = b.queueDepth;
+    this.maxTransfer = b.maxTransfer;
+    this.connectionBuffer = b.connectionBuffer;
+    this.maxConnections = b.maxConnections;
+    this.loginTimeoutMillis = b.loginTimeoutMillis;
+    this.server = new ServerSocket();
+    try {
+      server.bind(new InetSocketAddress(b.address, b.tcpPort), 64);
+    } catch (IOException e) {
+      server.close();
+      throw e;
+    }
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "iscsi-listener-timer-" + tcpPort());
+      t.setDaemon(true);
+      return t;
+    });
+    PORTALS.compute(target, (k, set) -> {
+      Set<IscsiTargetListener> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+      s.add(this);
+      return s;
+    });
+    this.acceptor = new Thread(this::acceptLoop, "iscsi-listener-" + tcpPort());
+    acceptor.setDaemon(true);
+    acceptor.start();
+    LOG.info("iSCSI portal for {} port {} (TPGT {}) on {}", target.name(), port, tpgt, targetAddress());
+  }
+
+  /** A builder serving relative target port {@code relativeTargetPort} of {@code target}. */
+  public static Builder builder(ScsiTarget target, int relativeTargetPort) {
+    return new Builder(target, relativeTargetPort);
+  }
+
+  /** Starts a listener on 127.0.0.1 and an ephemeral TCP port with the defaults. */
+  public static IscsiTargetListener start(ScsiTarget target, int relativeTargetPort) throws IOException {
+    return builder(target, relativeTargetPort).start();
+  }
+
+  /** The bound address. */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) server.getLocalSocketAddress();
+  }
+
+  /** The bound TCP port. */
+  public int tcpPort() {
+    return server.getLocalPort();
+  }
+
+  /** The relative target port this portal serves. */
+  public int relativeTargetPort() {
+    return port;
+  }
+
+  /** The TargetPortalGroupTag (the port's target port group). */
+  public int portalGroupTag() {
+    return tpgt;
+  }
+
+  /** The target served. */
+  public ScsiTarget target() {
+    return target;
+  }
+
+  /** {@code host:port,tpgt} as SendTargets reports it (IPv6 in brackets). */
+  public String targetAddress() {
+    return hostPort() + "," + tpgt;
+  }
+
+  private String hostPort() {
+    InetSocketAddress a = address();
+    String host = a.getAddress().getHostAddress();
+    if (host.contains(":")) {
+      int pct = host.indexOf('%');
+      host = "[" + (pct >= 0 ? host.substring(0, pct) : host) + "]";
+    }
+    return host + ":" + a.getPort();
+  }
+
+  /** {@code iscsi://host:port/<target name>/<lun>} (without credentials). */
+  public URI uri(int lun) {
+    return URI.create(IscsiTransport.SCHEME + "://" + hostPort() + "/" + target.name() + "/" + lun);
+  }
+
+  /** One URI per LUN of the target, ascending. */
+  public List<URI> uris() {
+    List<URI> out = new ArrayList<>();
+    for (int lun : target.luns()) {
+      out.add(uri(lun));
+    }
+    return out;
+  }
+
+  /** Open connections (logged in or logging in). */
+  public int connectionCount() {
+    return connections.size();
+  }
+
+  /** Drops every open connection (a link failure); the listener keeps accepting. */
+  public void closeConnections() {
+    for (Connection c : connections) {
+      c.abort("connections dropped by the listener");
+    }
+  }
+
+  /** Stops listening and drops every connection (their sessions end). Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    PORTALS.computeIfPresent(target, (k, set) -> {
+      set.remove(this);
+      return set.isEmpty() ? null : set;
+    });
+    try {
+      server.close();
+    } catch (IOException e) {
+      LOG.debug("closing the server socket", e);
+    }
+    closeConnections();
+    timer.shutdownNow();
+  }
+
+  @Override
+  public String toString() {
+    return "IscsiTargetListener[" + target.name() + " port " + port + " on " + hostPort() + "]";
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      Socket s;
+      try {
+        s = server.accept();
+      } catch (IOException e) {
+        if (!closed) {
+          LOG.warn("iSCSI listener {}: accept failed, stopping", tcpPort(), e);
+        }
+        return;
+      }
+      if (closed || connections.size() >= maxConnections) {
+        if (!closed) {
+          RLOG.warn("iSCSI listener {}: {} connections open, refusing another", tcpPort(), maxConnections);
+        }
+        closeQuietly(s);
+        continue;
+      }
+      Connection c;
+      try {
+        s.setTcpNoDelay(true);
+        c = new Connection(s, seq.incrementAndGet());
+      } catch (IOException e) {
+        closeQuietly(s);
+        continue;
+      }
+      connections.add(c);
+      c.start();
+    }
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException e) {
+      // nothing to do
+    }
+  }
+
+  private int nextTsih() {
+    int t;
+    do {
+      t = tsihs.incrementAndGet() & 0xFFFF;
+    } while (t == 0);
+    return t;
+  }
+
+  static boolean serialGt(int a, int b) {
+    return a != b && (a - b) > 0;
+  }
+
+  /** A login refused with a status (sent, then the connection closes). */
+  private static final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+    final int status;
+
+    Refused(int status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+  }
+
+  /** Something to send, run on the writer thread. */
+  @FunctionalInterface
+  private interface Out {
+    void write() throws IOException;
+  }
+
+  private static final Out CLOSE = () -> {};
+
+  /** One SCSI command of a connection. */
+  private static final class Task {
+    final int itt;
+    final long lunField;
+    final int lun;
+    final byte[] cdb;
+    final int edtl;
+    final boolean read;
+    final boolean write;
+    final boolean immediate;
+    byte[] buf; // null: no data, or refused
+    long reserved; // bytes of the connection budget held
+    ScsiResponse refusal; // answered without running
+    // write data (reader thread)
+    int received;
+    boolean unsolicitedOpen;
+    int unsolicitedEnd;
+    boolean r2tOpen;
+    int ttt = Pdu.RESERVED_TAG;
+    int burstEnd;
+    int seqDataSn;
+    int r2tSn;
+
+    Task(int itt, long lunField, int lun, byte[] cdb, int edtl, boolean read, boolean write, boolean immediate) {
+      this.itt = itt;
+      this.lunField = lunField;
+      this.lun = lun;
+      this.cdb = cdb;
+      this.edtl = edtl;
+      this.read = read;
+      this.write = write;
+      this.immediate = immediate;
+    }
+  }
+
+  /** One TCP connection: one session (MaxConnections=1). */
+  private final class Connection implements ResponseSink {
+    final Socket socket;
+    final String name;
+    final InputStream in;
+    final OutputStream out;
+    final PduDecoder decoder = PduDecoder.fromInitiator(LOGIN_SEGMENT);
+    final PduEncoder encoder = new PduEncoder(false, false); // writer thread
+    final LinkedBlockingQueue<Out> queue = new LinkedBlockingQueue<>();
+    final int maxQueued = 4 * (queueDepth + 32) + 64;
+    final AtomicBoolean closing = new AtomicBoolean();
+    final Thread reader;
+    final Thread writer;
+    final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
+    final AtomicLong buffered = new AtomicLong();
+    byte[] rbuf = new byte[16 * 1024]; // reader thread
+    int rstart;
+    int rend;
+
+    // session
+    volatile boolean fullFeature;
+    volatile Session session;
+    boolean discovery;
+    String initiatorName;
+    long isid;
+    int tsih;
+    // negotiated (set by the reader before the full feature phase)
+    boolean headerDigest;
+    boolean dataDigest;
+    volatile int peerMrdsl = 8192;
+    volatile int maxBurst = 262144;
+    int firstBurst = 65536;
+    boolean r2tFirst = true;
+    boolean immediate = true;
+
+    // CmdSN window (under snLock)
+    final Object snLock = new Object();
+    int expCmdSn;
+    int outstanding;
+    int statSn = RANDOM.nextInt(); // writer thread
+
+    // reader thread
+    int nextTtt = 1;
+    byte[] textPending;
+    int textOffset;
+    int textTtt = Pdu.RESERVED_TAG;
+    ByteArrayOutputStream textIn;
+
+    Connection(Socket s, int n) throws IOException {
+      this.socket = s;
+      this.name = "iscsi-" + tcpPort() + "-c" + n;
+      this.in = s.getInputStream();
+      this.out = new BufferedOutputStream(s.getOutputStream(), 65536);
+      this.reader = new Thread(this::readLoop, name + "-rx");
+      this.writer = new Thread(this::writeLoop, name + "-tx");
+      reader.setDaemon(true);
+      writer.setDaemon(true);
+    }
+
+    void start() {
+      writer.start();
+      reader.start();
+      try {
+        timer.schedule(() -> {
+          if (!fullFeature) {
+            RLOG.info("{}: no login within {} ms, dropping the connection", name, loginTimeoutMillis);
+            abort("no login within " + loginTimeoutMillis + " ms");
+          }
+        }, loginTimeoutMillis, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        abort("listener closed");
+      }
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    private Pdu readPdu() throws IOException {
+      while (true) {
+        ByteBuffer view = ByteBuffer.wrap(rbuf, rstart, rend - rstart);
+        Pdu p = decoder.decode(view);
+        if (p != null) {
+          rstart = view.position();
+          if (rstart == rend) {
+            rstart = rend = 0;
+          }
+          return p;
+        }
+        int missing = decoder.missing(view);
+        if (rbuf.length - rend < missing) {
+          System.arraycopy(rbuf, rstart, rbuf, 0, rend - rstart);
+          rend -= rstart;
+          rstart = 0;
+          if (rbuf.length < missing + rend) {
+            // bounded: the decoder accepted the header, so the PDU fits our segment length
+            rbuf = Arrays.copyOf(rbuf, Math.max(rbuf.length * 2, missing + rend));
+          }
+        }
+        int n = in.read(rbuf, rend, rbuf.length - rend);
+        if (n < 0) {
+          if (rend != rstart) {
+            throw new EOFException("connection closed by the initiator in the middle of a PDU");
+          }
+          return null;
+        }
+        rend += n;
+      }
+    }
+
+    private void readLoop() {
+      String reason;
+      try {
+        if (!login()) {
+          return;
+        }
+        while (true) {
+          Pdu p = readPdu();
+          if (closing.get()) {
+            return;
+          }
+          if (p == null) {
+            reason = "connection closed by the initiator";
+            break;
+          }
+          handle(p);
+          if (queue.size() > maxQueued) {
+            throw new IscsiProtocolException("the initiator does not read its answers ("
+                + queue.size() + " PDUs queued)");
+          }
+        }
+      } catch (IscsiProtocolException e) {
+        RLOG.warn("{}: protocol error, dropping the connection: {}", name, e.getMessage());
+        reason = "protocol error: " + e.getMessage();
+      } catch (IOException e) {
+        reason = e.getMessage() == null ? e.toString() : e.getMessage();
+      } catch (RuntimeException e) {
+        LOG.error("{}: unexpected error", name, e);
+        reason = "internal error: " + e;
+      }
+      close(reason);
+    }
+
+    // ------------------------------------------------------------------ login
+
+    /** The login phase; true when the full feature phase was reached. */
+    private boolean login() throws IOException {
+      boolean first = true;
+      boolean authDone = chapUser == null;
+      int chapState = 0; // 0 none, 1 waiting for CHAP_A, 2 waiting for CHAP_N/CHAP_R
+      int chapId = 0;
+      byte[] challenge = null;
+      boolean declared = false;
+      ByteArrayOutputStream text = new ByteArrayOutputStream();
+      int csgNow = -1;
+      for (int round = 0; round < LOGIN_PDUS; round++) {
+        Pdu p = readPdu();
+        if (p == null) {
+          close("connection closed during login");
+          return false;
+        }
+        if (p.opcode() != Opcode.LOGIN_REQUEST) {
+          if (first) {
+            throw new IscsiProtocolException("expected a Login Request, got " + Opcode.name(p.opcode()));
+          }
+          refuse(p, INVALID_DURING_LOGIN, Opcode.name(p.opcode()) + " during login");
+          return false;
+        }
+        try {
+          if (first) {
+            isid = p.isid();
+            synchronized (snLock) {
+              expCmdSn = p.cmdSn();
+            }
+            if (p.byteAt(3) != 0) {
+              throw new Refused(UNSUPPORTED_VERSION, "Version-min " + p.byteAt(3));
+            }
+            if (p.tsih() != 0) {
+              throw new Refused(SESSION_DOES_NOT_EXIST, "TSIH " + p.tsih() + " (MaxConnections=1: no connection"
+                  + " can be added to a session)");
+            }
+          } else if (p.isid() != isid) {
+            throw new Refused(INITIATOR_ERROR, "ISID changed during login");
+          }
+          int csg = p.csg();
+          if (csg != Pdus.STAGE_SECURITY && csg != Pdus.STAGE_OPERATIONAL) {
+            throw new Refused(INITIATOR_ERROR, "login request in stage " + csg);
+          }
+          if (p.finalBit() && p.continueBit()) {
+            throw new Refused(INITIATOR_ERROR, "login request with both T and C");
+          }
+          if (csgNow >= 0 && csg < csgNow) {
+            throw new Refused(INITIATOR_ERROR, "login went back from stage " + csgNow + " to " + csg);
+          }
+          if (csgNow >= 0 && csg != csgNow && text.size() > 0) {
+            throw new Refused(INITIATOR_ERROR, "stage changed in a continued text");
+          }
+          csgNow = csg;
+          text.write(p.dataBytes(), 0, p.dataSegmentLength());
+          if (text.size() > TextParameters.MAX_TEXT) {
+            throw new Refused(INITIATOR_ERROR, "login text beyond " + TextParameters.MAX_TEXT + " bytes");
+          }
+          if (p.continueBit()) {
+            // more text follows: an empty answer asks for it
+            sendLogin(false, csg, 0, p.itt(), 0, null);
+            continue;
+          }
+          Map<String, String> keys;
+          try {
+            keys = TextParameters.parseUnique(text.toByteArray());
+          } catch (IscsiProtocolException e) {
+            throw new Refused(INITIATOR_ERROR, e.getMessage());
+          }
+          text.reset();
+          Map<String, String> resp = new LinkedHashMap<>();
+          if (first) {
+            leading(keys, resp);
+            first = false;
+          }
+          // security keys
+          String auth = keys.get("AuthMethod");
+          if (auth != null) {
+            if (csg != Pdus.STAGE_SECURITY) {
+              throw new Refused(INITIATOR_ERROR, "AuthMethod outside the security stage");
+            }
+            List<String> offered = List.of(auth.split(","));
+            if (chapUser != null) {
+              if (!offered.contains("CHAP")) {
+                throw new Refused(AUTHENTICATION_FAILURE, "CHAP required, offered AuthMethod=" + auth);
+              }
+              resp.put("AuthMethod", "CHAP");
+              chapState = 1;
+            } else {
+              if (!offered.contains("None")) {
+                throw new Refused(AUTHENTICATION_FAILURE, "only AuthMethod=None is served, offered " + auth);
+              }
+              resp.put("AuthMethod", "None");
+            }
+          }
+          if (keys.containsKey("CHAP_A")) {
+            if (chapState != 1) {
+              throw new Refused(AUTHENTICATION_FAILURE, "CHAP_A out of sequence");
+            }
+            if (!List.of(keys.get("CHAP_A").split(",")).contains(Integer.toString(Chap.MD5))) {
+              throw new Refused(AUTHENTICATION_FAILURE, "CHAP_A=" + keys.get("CHAP_A") + " (only MD5, 5)");
+            }
+            chapId = RANDOM.nextInt(256);
+            challenge = new byte[16];
+            RANDOM.nextBytes(challenge);
+            resp.put("CHAP_A", Integer.toString(Chap.MD5));
+            resp.put("CHAP_I", Integer.toString(chapId));
+            resp.put("CHAP_C", Chap.encodeHex(challenge));
+            chapState = 2;
+          }
+          if (keys.containsKey("CHAP_N") || keys.containsKey("CHAP_R")) {
+            if (chapState != 2) {
+              throw new Refused(AUTHENTICATION_FAILURE, "CHAP_N/CHAP_R out of sequence");
+            }
+            if (keys.containsKey("CHAP_I") || keys.containsKey("CHAP_C")) {
+              throw new Refused(AUTHENTICATION_FAILURE, "mutual CHAP is not served");
+            }
+            String n = keys.get("CHAP_N");
+            String r = keys.get("CHAP_R");
+            byte[] got;
+            try {
+              got = r == null ? null : Chap.decodeBinary(r, 64);
+            } catch (IscsiProtocolException e) {
+              throw new Refused(AUTHENTICATION_FAILURE, "CHAP_R: " + e.getMessage());
+            }
+            byte[] want = Chap.response(chapId, chapSecret, challenge);
+            if (n == null || !n.equals(chapUser) || got == null || !MessageDigest.isEqual(got, want)) {
+              throw new Refused(AUTHENTICATION_FAILURE, "CHAP: wrong name or response for " + n);
+            }
+            authDone = true;
+            chapState = 3;
+          }
+          if (csg == Pdus.STAGE_OPERATIONAL && !authDone) {
+            throw new Refused(AUTHENTICATION_FAILURE, "security stage skipped although CHAP is required");
+          }
+          // operational keys (also tolerated in the security stage)
+          for (Map.Entry<String, String> e : keys.entrySet()) {
+            String a = negotiate(e.getKey(), e.getValue());
+            if (a != null) {
+              resp.put(e.getKey(), a);
+            }
+          }
+          boolean transit = false;
+          int nsg = p.nsg();
+          if (p.finalBit()) {
+            if (nsg != Pdus.STAGE_OPERATIONAL && nsg != Pdus.STAGE_FULL_FEATURE || nsg <= csg) {
+              throw new Refused(INITIATOR_ERROR, "transit from stage " + csg + " to " + nsg);
+            }
+            transit = authDone;
+          }
+          if (!declared && (csg == Pdus.STAGE_OPERATIONAL || transit && nsg == Pdus.STAGE_FULL_FEATURE)) {
+            resp.put("MaxRecvDataSegmentLength", Integer.toString(maxRecvDataSegmentLength));
+            declared = true;
+          }
+          if (transit && nsg == Pdus.STAGE_FULL_FEATURE) {
+            enterFullFeature(p, resp);
+            return true;
+          }
+          sendLogin(transit, csg, nsg, p.itt(), 0, TextParameters.encode(resp));
+        } catch (Refused r) {
+          RLOG.info("{}: login of {} refused ({}): {}", name, initiatorName, String.format("%04x", r.status),
+              r.getMessage());
+          refuse(p, r.status, r.getMessage());
+          return false;
+        }
+      }
+      refuse(null, INITIATOR_ERROR, "login does not end");
+      return false;
+    }
+
+    /** The keys of the first Login Request. */
+    private void leading(Map<String, String> keys, Map<String, String> resp) throws Refused {
+      initiatorName = keys.get("InitiatorName");
+      if (initiatorName == null || initiatorName.isEmpty()) {
+        throw new Refused(MISSING_PARAMETER, "no InitiatorName");
+      }
+      String type = keys.getOrDefault("SessionType", "Normal");
+      if (type.equals("Discovery")) {
+        discovery = true;
+      } else if (!type.equals("Normal")) {
+        throw new Refused(SESSION_TYPE_NOT_SUPPORTED, "SessionType=" + type);
+      }
+      if (!discovery) {
+        String t = keys.get("TargetName");
+        if (t == null) {
+          throw new Refused(MISSING_PARAMETER, "no TargetName");
+        }
+        if (!t.equals(target.name())) {
+          throw new Refused(NOT_FOUND, "no target " + t + " here (only " + target.name() + ")");
+        }
+        resp.put("TargetPortalGroupTag", Integer.toString(tpgt));
+      }
+    }
+
+    /** The answer to one key, or null when none is due (declarative, security). */
+    private String negotiate(String key, String value) {
+      switch (key) {
+        case "InitiatorName":
+        case "InitiatorAlias":
+        case "TargetName":
+        case "SessionType":
+        case "AuthMethod":
+        case "CHAP_A":
+        case "CHAP_N":
+        case "CHAP_R":
+        case "CHAP_I":
+        case "CHAP_C":
+          return null;
+        case "MaxRecvDataSegmentLength": {
+          int v = number(value, 512, Pdu.MAX_DSL_FIELD);
+          if (v > 0) {
+            peerMrdsl = v;
+          }
+          return null; // declarative
+        }
+        case "HeaderDigest":
+        case "DataDigest": {
+          String pick = null;
+          for (String v : value.split(",")) {
+            if (v.equals("None") || v.equals("CRC32C") && digests) {
+              pick = v;
+              break;
+            }
+          }
+          if (pick == null) {
+            return "Reject";
+          }
+          if (key.equals("HeaderDigest")) {
+            headerDigest = pick.equals("CRC32C");
+          } else {
+            dataDigest = pick.equals("CRC32C");
+          }
+          return pick;
+        }
+        case "ErrorRecoveryLevel":
+          return number(value, 0, 2) >= 0 ? "0" : "Reject";
+        case "MaxConnections":
+          if (discovery) {
+            return "Irrelevant";
+          }
+          return number(value, 1, 65535) > 0 ? "1" : "Reject";
+        case "MaxBurstLength": {
+          if (discovery) {
+            return "Irrelevant";
+          }
+          int v = number(value, 512, Pdu.MAX_DSL_FIELD);
+          if (v < 0) {
+            return "Reject";
+          }
+          maxBurst = Math.min(v, maxBurstLength);
+          firstBurst = Math.min(firstBurst, maxBurst);
+          return Integer.toString(maxBurst);
+        }
+        case "FirstBurstLength": {
+          if (discovery) {
+            return "Irrelevant";
+          }
+          int v = number(value, 512, Pdu.MAX_DSL_FIELD);
+          if (v < 0) {
+            return "Reject";
+          }
+          firstBurst = Math.min(v, firstBurstLength);
+          return Integer.toString(firstBurst);
+        }
+        case "InitialR2T":
+          if (discovery) {
+            return "Irrelevant";
+          }
+          if (!value.equals("Yes") && !value.equals("No")) {
+            return "Reject";
+          }
+          r2tFirst = value.equals("Yes") || initialR2T;
+          return r2tFirst ? "Yes" : "No";
+        case "ImmediateData":
+          if (discovery) {
+            return "Irrelevant";
+          }
+          if (!value.equals("Yes") && !value.equals("No")) {
+            return "Reject";
+          }
+          immediate = value.equals("Yes") && immediateData;
+          return immediate ? "Yes" : "No";
+        case "MaxOutstandingR2T":
+          if (discovery) {
+            return "Irrelevant";
+          }
+          return number(value, 1, 65535) > 0 ? "1" : "Reject";
+        case "DataPDUInOrder":
+        case "DataSequenceInOrder":
+          if (discovery) {
+            return "Irrelevant";
+          }
+          return value.equals("Yes") || value.equals("No") ? "Yes" : "Reject";
+        case "DefaultTime2Wait": {
+          int v = number(value, 0, 3600);
+          return v < 0 ? "Reject" : Integer.toString(v); // max(ours 0, theirs)
+        }
+        case "DefaultTime2Retain":
+          return number(value, 0, 3600) < 0 ? "Reject" : "0"; // min(ours 0, theirs)
+        case "IFMarker":
+        case "OFMarker":
+          return value.equals("Yes") || value.equals("No") ? "No" : "Reject";
+        case "IFMarkInt":
+        case "OFMarkInt":
+          return "Reject";
+        case "TaskReporting":
+          return "RFC3720";
+        default:
+          return "NotUnderstood";
+      }
+    }
+
+    private int number(String v, int min, int max) {
+      try {
+        long n = v.startsWith("0x") || v.startsWith("0X") ? Long.parseLong(v.substring(2), 16) : Long.parseLong(v);
+        return n < min || n > max ? -1 : (int) n;
+      } catch (NumberFormatException e) {
+        return -1;
+      }
+    }
+
+    private void enterFullFeature(Pdu p, Map<String, String> resp) throws Refused {
+      if (firstBurst > maxBurst) {
+        firstBurst = maxBurst;
+      }
+      tsih = nextTsih();
+      if (!discovery) {
+        String initiatorPort = initiatorName + ",i,0x" + String.format("%012x", isid);
+        try {
+          session = target.login(initiatorPort, port, this);
+        } catch (ScsiTargetException e) {
+          switch (e.reason()) {
+            case INVALID_INITIATOR:
+              throw new Refused(INITIATOR_ERROR, e.getMessage());
+            case UNKNOWN_PORT:
+              throw new Refused(TARGET_ERROR, e.getMessage());
+            default:
+              throw new Refused(SERVICE_UNAVAILABLE, e.getMessage());
+          }
+        }
+      }
+      decoder.maxDataSegmentLength(Math.max(maxRecvDataSegmentLength, 512));
+      rbuf = Arrays.copyOf(rbuf, Math.max(rbuf.length,
+          Math.max(65536, maxRecvDataSegmentLength + Pdu.BHS_LENGTH + 1020 + 16)));
+      byte[] text = TextParameters.encode(resp);
+      boolean hd = headerDigest;
+      boolean dd = dataDigest;
+      int itt = p.itt();
+      int t = tsih;
+      queue.add(() -> {
+        encoder.encode(loginResponse(true, p.csg(), Pdus.STAGE_FULL_FEATURE, itt, t, 0, text), out);
+        encoder.digests(hd, dd);
+      });
+      decoder.digests(hd, dd);
+      fullFeature = true;
+      LOG.debug("{}: {} session of {} ISID {} logged in, TSIH {}", name, discovery ? "discovery" : "normal",
+          initiatorName, String.format("%012x", isid), tsih);
+      if (closing.get() && session != null) {
+        session.logout();
+      }
+    }
+
+    private Pdu loginResponse(boolean transit, int csg, int nsg, int itt, int tsihValue, int status, byte[] text) {
+      int exp;
+      int max;
+      synchronized (snLock) {
+        exp = expCmdSn;
+        max = expCmdSn + queueDepth - 1 - outstanding;
+      }
+      return Pdus.loginResponse(transit, false, csg, nsg, isid, tsihValue, itt, statSn++, exp, max,
+          status >>> 8, status & 0xFF, text);
+    }
+
+    private void sendLogin(boolean transit, int csg, int nsg, int itt, int status, byte[] text) {
+      queue.add(() -> encoder.encode(loginResponse(transit, csg, nsg, itt, 0, status, text), out));
+    }
+
+    private void refuse(Pdu p, int status, String why) {
+      int itt = p == null ? 0 : p.itt();
+      int csg = p == null ? 0 : p.csg();
+      if (p != null && p.opcode() == Opcode.LOGIN_REQUEST) {
+        sendLogin(false, csg, 0, itt, status, null);
+      }
+      close("login refused: " + why);
+    }
+
+    // ------------------------------------------------------------------ full feature phase
+
+    private void handle(Pdu p) throws IOException {
+      switch (p.opcode()) {
+        case Opcode.SCSI_COMMAND:
+          normalOnly(p);
+          command(p);
+          break;
+        case Opcode.DATA_OUT:
+          normalOnly(p);
+          dataOut(p);
+          break;
+        case Opcode.NOP_OUT:
+          nop(p);
+          break;
+        case Opcode.TASK_MGMT_REQUEST:
+          normalOnly(p);
+          taskManagement(p);
+          break;
+        case Opcode.TEXT_REQUEST:
+          text(p);
+          break;
+        case Opcode.LOGOUT_REQUEST:
+          logout(p);
+          break;
+        case Opcode.SNACK_REQUEST: {
+          byte[] bhs = p.bhs();
+          send(() -> encoder.encode(Pdus.reject(REJECT_PROTOCOL_ERROR, statSn++, exp(), max(), 0, bhs), out));
+          break;
+        }
+        default:
+          throw new IscsiProtocolException(Opcode.name(p.opcode()) + " in the full feature phase");
+      }
+    }
+
+    private void normalOnly(Pdu p) throws IscsiProtocolException {
+      if (discovery) {
+        throw new IscsiProtocolException(Opcode.name(p.opcode()) + " in a discovery session");
+      }
+    }
+
+    /** CmdSN of a non-immediate command: must be ExpCmdSN and within the window. */
+    private void admit(Pdu p) throws IscsiProtocolException {
+      if (p.immediate()) {
+        return;
+      }
+      synchronized (snLock) {
+        int max = expCmdSn + queueDepth - 1 - outstanding;
+        if (p.cmdSn() != expCmdSn) {
+          throw new IscsiProtocolException(Opcode.name(p.opcode()) + " with CmdSN " + Integer.toUnsignedString(p.cmdSn())
+              + ", expected " + Integer.toUnsignedString(expCmdSn) + " (one connection, ErrorRecoveryLevel 0)");
+        }
+        if (serialGt(p.cmdSn(), max)) {
+          throw new IscsiProtocolException(Opcode.name(p.opcode()) + " with CmdSN " + Integer.toUnsignedString(p.cmdSn())
+              + " beyond MaxCmdSN " + Integer.toUnsignedString(max));
+        }
+        expCmdSn++;
+        outstanding++;
+      }
+    }
+
+    /** A non-immediate command was answered: its slot opens the window. Writer thread. */
+    private void answered(boolean wasImmediate) {
+      if (!wasImmediate) {
+        synchronized (snLock) {
+          outstanding--;
+        }
+      }
+    }
+
+    int exp() {
+      synchronized (snLock) {
+        return expCmdSn;
+      }
+    }
+
+    int max() {
+      synchronized (snLock) {
+        return expCmdSn + queueDepth - 1 - outstanding;
+      }
+    }
+
+    private void send(Out o) {
+      queue.add(o);
+    }
+
+    private void command(Pdu p) throws IscsiProtocolException {
+      int itt = p.itt();
+      if (itt == Pdu.RESERVED_TAG) {
+        throw new IscsiProtocolException("SCSI Command with the reserved ITT");
+      }
+      if (tasks.containsKey(itt)) {
+        throw new IscsiProtocolException("SCSI Command with ITT " + Integer.toHexString(itt) + " already in use");
+      }
+      if (tasks.size() >= queueDepth + 32) {
+        throw new IscsiProtocolException("more than " + (queueDepth + 32) + " tasks outstanding");
+      }
+      admit(p);
+      boolean r = (p.flags() & Pdus.CMD_R) != 0;
+      boolean w = (p.flags() & Pdus.CMD_W) != 0;
+      long edtlLong = p.expectedDataTransferLength() & 0xFFFFFFFFL;
+      int imm = p.dataSegmentLength();
+      if (imm > 0 && (!w || !immediate)) {
+        throw new IscsiProtocolException("immediate data " + (w ? "although ImmediateData=No" : "with a command that"
+            + " does not write"));
+      }
+      if (imm > edtlLong || imm > firstBurst) {
+        throw new IscsiProtocolException(imm + " bytes of immediate data, EDTL " + edtlLong + ", FirstBurstLength "
+            + firstBurst);
+      }
+      if (!p.finalBit() && (!w || r2tFirst)) {
+        throw new IscsiProtocolException("SCSI Command without F although no unsolicited Data-Out may follow");
+      }
+      byte[] cdb = cdb(p);
+      Lun l = new Lun(p.lun());
+      int lun = l.isSimple() ? l.number() : -1;
+      int edtl = (int) Math.min(edtlLong, Integer.MAX_VALUE);
+      Task t = new Task(itt, p.lun(), lun, cdb, edtl, r, w, p.immediate());
+      if (r && w) {
+        t.refusal = ScsiResponse.checkCondition(SenseData.of(SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_CDB), 0,
+            edtl);
+      } else if ((r || w) && edtlLong > 0) {
+        if (edtlLong > maxTransfer) {
+          RLOG.info("{}: EDTL {} beyond the {} bytes a task may move", name, edtlLong, maxTransfer);
+          t.refusal = ScsiResponse.checkCondition(SenseData.of(SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_CDB), 0,
+              edtl);
+        } else if (buffered.addAndGet(edtl) > connectionBuffer) {
+          buffered.addAndGet(-edtl);
+          t.refusal = new ScsiResponse(ScsiStatus.TASK_SET_FULL.code(), null, 0, edtl);
+        } else {
+          t.reserved = edtl;
+          t.buf = new byte[edtl];
+        }
+      }
+      tasks.put(itt, t);
+      if (w && edtl > 0) {
+        if (imm > 0) {
+          if (t.buf != null) {
+            p.dataRaw().get(t.buf, 0, imm);
+          }
+          t.received = imm;
+        }
+        if (p.finalBit()) {
+          afterUnsolicited(t);
+        } else {
+          t.unsolicitedOpen = true;
+          t.unsolicitedEnd = Math.min(edtl, firstBurst);
+        }
+      } else {
+        run(t);
+      }
+    }
+
+    /** The CDB: 16 BHS bytes (cut to the length its group code implies) plus an Extended CDB AHS. */
+    private byte[] cdb(Pdu p) throws IscsiProtocolException {
+      byte[] base = p.cdb();
+      byte[] ahs = p.ahs();
+      int off = 0;
+      while (off + 4 <= ahs.length) {
+        int len = ((ahs[off] & 0xFF) << 8) | (ahs[off + 1] & 0xFF);
+        int type = ahs[off + 2] & 0x3F;
+        int size = (3 + len + 3) & ~3;
+        if (len == 0 || off + size > ahs.length) {
+          throw new IscsiProtocolException("AHS of length " + len + " beyond the " + ahs.length + "-byte AHS");
+        }
+        if (type == 1) {
+          int ext = len - 1;
+          byte[] c = Arrays.copyOf(base, 16 + ext);
+          System.arraycopy(ahs, off + 4, c, 16, ext);
+          return c;
+        }
+        off += size;
+      }
+      int n = OperationCode.cdbLength(base[0] & 0xFF);
+      return n < 0 ? base : Arrays.copyOf(base, n);
+    }
+
+    /** Unsolicited data is in: run, ask for the rest, or answer a refused task. */
+    private void afterUnsolicited(Task t) {
+      t.unsolicitedOpen = false;
+      if (t.received >= t.edtl || t.refusal != null) {
+        run(t);
+      } else {
+        r2t(t);
+      }
+    }
+
+    private void r2t(Task t) {
+      int ttt;
+      do {
+        ttt = nextTtt++;
+      } while (ttt == Pdu.RESERVED_TAG);
+      t.ttt = ttt;
+      t.burstEnd = (int) Math.min(t.edtl, (long) t.received + maxBurst);
+      t.seqDataSn = 0;
+      t.r2tOpen = true;
+      int sn = t.r2tSn++;
+      int off = t.received;
+      int len = t.burstEnd - t.received;
+      int tag = ttt;
+      send(() -> encoder.encode(Pdus.r2t(t.lunField, t.itt, tag, statSn, exp(), max(), sn, off, len), out));
+    }
+
+    private void dataOut(Pdu p) throws IscsiProtocolException {
+      Task t = tasks.get(p.itt());
+      if (t == null || !t.write) {
+        throw new IscsiProtocolException("Data-Out for ITT " + Integer.toHexString(p.itt())
+            + (t == null ? ", no such task" : ", a task that does not write"));
+      }
+      int end;
+      if (p.ttt() == Pdu.RESERVED_TAG) {
+        if (!t.unsolicitedOpen) {
+          throw new IscsiProtocolException("unsolicited Data-Out for ITT " + Integer.toHexString(t.itt)
+              + " after its unsolicited data");
+        }
+        end = t.unsolicitedEnd;
+      } else {
+        if (!t.r2tOpen || p.ttt() != t.ttt) {
+          throw new IscsiProtocolException("Data-Out with TTT " + Integer.toHexString(p.ttt()) + " for ITT "
+              + Integer.toHexString(t.itt) + " answers no R2T");
+        }
+        end = t.burstEnd;
+      }
+      long off = p.bufferOffset() & 0xFFFFFFFFL;
+      int len = p.dataSegmentLength();
+      if (off != t.received || off + len > end) {
+        throw new IscsiProtocolException("Data-Out of " + len + " bytes at offset " + off + "; expected offset "
+            + t.received + ", burst ends at " + end);
+      }
+      if (p.dataSn() != t.seqDataSn) {
+        throw new IscsiProtocolException("Data-Out DataSN " + p.dataSn() + ", expected " + t.seqDataSn);
+      }
+      t.seqDataSn++;
+      if (t.buf != null && len > 0) {
+        p.dataRaw().get(t.buf, (int) off, len);
+      }
+      t.received += len;
+      if (!p.finalBit()) {
+        return;
+      }
+      if (p.ttt() == Pdu.RESERVED_TAG) {
+        t.seqDataSn = 0;
+        afterUnsolicited(t);
+        return;
+      }
+      if (t.received != t.burstEnd) {
+        throw new IscsiProtocolException("Data-Out with F at " + t.received + " before the burst end " + t.burstEnd);
+      }
+      t.r2tOpen = false;
+      if (t.received >= t.edtl) {
+        run(t);
+      } else {
+        r2t(t);
+      }
+    }
+
+    private void run(Task t) {
+      if (t.refusal != null) {
+        ScsiResponse r = t.refusal;
+        send(() -> finish(t, r));
+        return;
+      }
+      Session s = session;
+      ByteBuffer data = t.buf == null ? null : ByteBuffer.wrap(t.buf, 0, t.edtl);
+      s.execute(t.itt & 0xFFFFFFFFL, t.lun, t.cdb, data, data == null ? 0 : t.edtl);
+    }
+
+    // ------------------------------------------------------------------ response sink
+
+    @Override
+    public void complete(long tag, ScsiResponse response) {
+      Task t = tasks.get((int) tag);
+      if (t == null || closing.get()) {
+        return;
+      }
+      queue.add(() -> finish(t, response));
+    }
+
+    @Override
+    public void disconnected(String reason) {
+      abort("nexus gone: " + reason);
+    }
+
+    /** Data-In and the status of one task. Writer thread. */
+    private void finish(Task t, ScsiResponse r) throws IOException {
+      int moved = t.read && t.buf != null ? Math.min(Math.max(0, r.dataTransferred()), t.edtl) : 0;
+      byte[] sense = r.sense();
+      int residual = r.residual();
+      boolean collapse = r.status() == ScsiStatus.GOOD.code() && (sense == null || sense.length == 0) && moved > 0;
+      int resFlags = residual > 0 ? Pdus.DATA_U : residual < 0 ? Pdus.DATA_O : 0;
+      int resCount = Math.abs(residual);
+      tasks.remove(t.itt);
+      if (t.reserved > 0) {
+        buffered.addAndGet(-t.reserved);
+      }
+      answered(t.immediate);
+      int chunk = peerMrdsl;
+      int burst = maxBurst;
+      int dataSn = 0;
+      for (int off = 0; off < moved; ) {
+        int burstEnd = (int) Math.min(moved, ((long) off / burst + 1) * burst);
+        int n = Math.min(chunk, burstEnd - off);
+        boolean last = off + n == moved;
+        int flags = last || off + n == burstEnd ? Pdus.F : 0;
+        int sn = statSn;
+        int res = 0;
+        if (last && collapse) {
+          flags |= Pdus.DATA_S | resFlags;
+          sn = statSn++;
+          res = resCount;
+        }
+        encoder.encode(Pdus.dataIn(flags, r.status(), t.lunField, t.itt, Pdu.RESERVED_TAG, sn, exp(), max(),
+            dataSn++, off, res, ByteBuffer.wrap(t.buf, off, n)), out);
+        off += n;
+      }
+      if (!collapse) {
+        encoder.encode(Pdus.scsiResponse(t.itt, 0, r.status(), statSn++, exp(), max(),
+            t.read ? dataSn : t.r2tSn, residual < 0, residual > 0, resCount, sense), out);
+      }
+    }
+
+    // ------------------------------------------------------------------ other requests
+
+    private void nop(Pdu p) throws IscsiProtocolException {
+      if (p.itt() == Pdu.RESERVED_TAG) {
+        return; // an answer to a ping of ours (we send none) or a one-way NOP
+      }
+      admit(p);
+      byte[] ping = p.dataBytes();
+      byte[] echo = ping.length > peerMrdsl ? Arrays.copyOf(ping, peerMrdsl) : ping;
+      boolean imm = p.immediate();
+      int itt = p.itt();
+      long lun = p.lun();
+      send(() -> {
+        answered(imm);
+        encoder.encode(Pdus.nopIn(lun, itt, Pdu.RESERVED_TAG, statSn++, exp(), max(), echo), out);
+      });
+    }
+
+    private void taskManagement(Pdu p) throws IscsiProtocolException {
+      admit(p);
+      int function = p.flags() & 0x7F;
+      int response;
+      switch (function) {
+        case Pdus.TMF_ABORT_TASK:
+        case Pdus.TMF_ABORT_TASK_SET:
+        case 3: // CLEAR ACA
+        case 4: // CLEAR TASK SET
+        case Pdus.TMF_LOGICAL_UNIT_RESET:
+        case Pdus.TMF_TARGET_WARM_RESET:
+        case 7: // TARGET COLD RESET
+          response = 0; // FUNCTION COMPLETE (no effect on the emulator)
+          break;
+        case 8: // TASK REASSIGN
+          response = 4; // task allegiance reassignment not supported (ERL 0)
+          break;
+        default:
+          response = 5; // function not supported
+      }
+      boolean imm = p.immediate();
+      int itt = p.itt();
+      send(() -> {
+        answered(imm);
+        encoder.encode(Pdus.taskManagementResponse(response, itt, statSn++, exp(), max()), out);
+      });
+      if (function == 7) {
+        close("TARGET COLD RESET");
+      }
+    }
+
+    private void logout(Pdu p) throws IscsiProtocolException {
+      admit(p);
+      int reason = p.flags() & 0x7F;
+      int cid = p.int16(20);
+      int response = reason == 2 ? 2 : (reason == 1 && cid != 0 ? 1 : 0);
+      boolean imm = p.immediate();
+      int itt = p.itt();
+      send(() -> {
+        answered(imm);
+        encoder.encode(Pdus.logoutResponse(response, itt, statSn++, exp(), max(), 0, 0), out);
+      });
+      if (response == 0) {
+        close("logout");
+      }
+    }
+
+    private void text(Pdu p) throws IscsiProtocolException {
+      admit(p);
+      boolean imm = p.immediate();
+      int itt = p.itt();
+      byte[] chunk;
+      if (p.ttt() != Pdu.RESERVED_TAG && textPending != null && p.ttt() == textTtt && p.dataSegmentLength() == 0) {
+        chunk = nextTextChunk();
+      } else {
+        if (p.ttt() != Pdu.RESERVED_TAG && p.ttt() != textTtt) {
+          throw new IscsiProtocolException("Text Request with unknown TTT " + Integer.toHexString(p.ttt()));
+        }
+        textPending = null;
+        if (textIn == null) {
+          textIn = new ByteArrayOutputStream();
+        }
+        textIn.write(p.dataBytes(), 0, p.dataSegmentLength());
+        if (textIn.size() > TextParameters.MAX_TEXT) {
+          throw new IscsiProtocolException("text request beyond " + TextParameters.MAX_TEXT + " bytes");
+        }
+        if (p.continueBit() || !p.finalBit()) {
+          // more request text follows
+          textTtt = nextTtt++;
+          int ttt = textTtt;
+          textPending = new byte[0];
+          textOffset = 0;
+          send(() -> {
+            answered(imm);
+            encoder.encode(Pdus.textResponse(false, false, itt, ttt, statSn++, exp(), max(), null), out);
+          });
+          return;
+        }
+        List<Map.Entry<String, String>> keys = TextParameters.parse(textIn.toByteArray());
+        textIn = null;
+        textPending = textAnswer(keys);
+        textOffset = 0;
+        chunk = nextTextChunk();
+      }
+      boolean more = textPending != null;
+      int ttt = more ? (textTtt = nextTtt++) : Pdu.RESERVED_TAG;
+      byte[] c = chunk;
+      send(() -> {
+        answered(imm);
+        encoder.encode(Pdus.textResponse(!more, more, itt, ttt, statSn++, exp(), max(), c), out);
+      });
+    }
+
+    private byte[] nextTextChunk() {
+      byte[] all = textPending;
+      int n = Math.min(peerMrdsl, all.length - textOffset);
+      byte[] c = Arrays.copyOfRange(all, textOffset, textOffset + n);
+      textOffset += n;
+      if (textOffset >= all.length) {
+        textPending = null;
+        textTtt = Pdu.RESERVED_TAG;
+      }
+      return c;
+    }
+
+    private byte[] textAnswer(List<Map.Entry<String, String>> keys) {
+      ByteArrayOutputStream o = new ByteArrayOutputStream();
+      for (Map.Entry<String, String> e : keys) {
+        if (e.getKey().equals("SendTargets")) {
+          String v = e.getValue();
+          // RFC 7143 12.3: All (discovery sessions), the target's name, or "" (this session's target)
+          if (!(v.equals("All") || v.equals(target.name()) || v.isEmpty() && !discovery)) {
+            continue;
+          }
+          Map<String, String> m = new LinkedHashMap<>();
+          m.put("TargetName", target.name());
+          o.writeBytes(TextParameters.encode(m));
+          for (IscsiTargetListener l : PORTALS.getOrDefault(target, Set.of(IscsiTargetListener.this))) {
+            o.writeBytes(TextParameters.encode(Map.of("TargetAddress", l.targetAddress())));
+          }
+        } else {
+          o.writeBytes(TextParameters.encode(Map.of(e.getKey(), "NotUnderstood")));
+        }
+      }
+      return o.toByteArray();
+    }
+
+    // ------------------------------------------------------------------ writer
+
+    private void writeLoop() {
+      try {
+        while (true) {
+          Out o = queue.take();
+          if (o == CLOSE) {
+            break;
+          }
+          o.write();
+          if (queue.isEmpty()) {
+            out.flush();
+          }
+        }
+        out.flush();
+      } catch (IOException e) {
+        close("write failed: " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        LOG.error("{}: writer failed", name, e);
+        close("internal error: " + e);
+      } finally {
+        closeQuietly(socket);
+      }
+    }
+
+    // ------------------------------------------------------------------ teardown
+
+    /** Closes after what is queued has been written (bounded by a timer). */
+    void close(String reason) {
+      if (!closing.compareAndSet(false, true)) {
+        return;
+      }
+      LOG.debug("{}: closing: {}", name, reason);
+      connections.remove(this);
+      queue.add(CLOSE);
+      if (Thread.currentThread() != reader) {
+        try {
+          socket.shutdownInput();
+        } catch (IOException | RuntimeException ex) {
+          // already closed
+        }
+      }
+      try {
+        timer.schedule(() -> closeQuietly(socket), 2, TimeUnit.SECONDS);
+      } catch (RejectedExecutionException ex) {
+        closeQuietly(socket);
+      }
+      endSession();
+    }
+
+    /** Drops the connection at once (link loss): nothing more is written. */
+    void abort(String reason) {
+      closeQuietly(socket);
+      close(reason);
+      queue.clear();
+      queue.add(CLOSE);
+    }
+
+    private void endSession() {
+      Session s = session;
+      if (s != null) {
+        s.logout(); // no-op when the target ended it
+      }
+      for (Task t : tasks.values()) {
+        if (t.reserved > 0) {
+          buffered.addAndGet(-t.reserved);
+        }
+      }
+      tasks.clear();
+    }
+  }
+
+  /** Listener settings. */
+  public static final class Builder {
+    private final ScsiTarget target;
+    private final int port;
+    private InetAddress address = InetAddress.getLoopbackAddress();
+    private int tcpPort;
+    private String chapUser;
+    private String chapSecret;
+    private boolean digests = true;
+    private int mrdsl = 262144;
+    private int maxBurst = 1 << 20;
+    private int firstBurst = 65536;
+    private boolean initialR2T;
+    private boolean immediateData = true;
+    private int queueDepth = 64;
+    private int maxTransfer = 8 << 20;
+    private long connectionBuffer = 64L << 20;
+    private int maxConnections = 256;
+    private long loginTimeoutMillis = 15_000;
+
+    private Builder(ScsiTarget target, int port) {
+      this.target = Objects.requireNonNull(target, "target");
+      if (!target.ports().contains(port)) {
+        throw new IllegalArgumentException(target.name() + " has no port " + port + " (ports " + target.ports() + ")");
+      }
+      this.port = port;
+    }
+
+    /** A loopback address to bind (default 127.0.0.1); anything else is refused. */
+    public Builder bind(InetAddress loopback) {
+      if (!loopback.isLoopbackAddress()) {
+        throw new IllegalArgumentException("loopback addresses only: " + loopback);
+      }
+      this.address = loopback;
+      return this;
+    }
+
+    /** The TCP port (default 0: ephemeral). */
+    public Builder tcpPort(int p) {
+      if (p < 0 || p > 0xFFFF) {
+        throw new IllegalArgumentException("TCP port " + p);
+      }
+      this.tcpPort = p;
+      return this;
+    }
+
+    /** Requires one-way CHAP (MD5) with this user name and secret. */
+    public Builder chap(String user, String secret) {
+      if (user == null || user.isEmpty() || secret == null || secret.isEmpty()) {
+        throw new IllegalArgumentException("CHAP needs a user and a secret");
+      }
+      this.chapUser = user;
+      this.chapSecret = secret;
+      return this;
+    }
+
+    /** Whether CRC32C digests are accepted when the initiator offers them (default true). */
+    public Builder digests(boolean allow) {
+      this.digests = allow;
+      return this;
+    }
+
+    /** Our MaxRecvDataSegmentLength (default 256 KiB). */
+    public Builder maxRecvDataSegmentLength(int bytes) {
+      if (bytes < 512 || bytes > Pdu.MAX_DSL_FIELD) {
+        throw new IllegalArgumentException("MaxRecvDataSegmentLength " + bytes);
+      }
+      this.mrdsl = bytes;
+      return this;
+    }
+
+    /** Bursts: FirstBurstLength and MaxBurstLength we accept at most (defaults 64 KiB, 1 MiB). */
+    public Builder bursts(int first, int max) {
+      if (first < 512 || max < 512 || first > max || max > Pdu.MAX_DSL_FIELD) {
+        throw new IllegalArgumentException("bursts " + first + "/" + max);
+      }
+      this.firstBurst = first;
+      this.maxBurst = max;
+      return this;
+    }
+
+    /** Our InitialR2T (default No) and ImmediateData (default Yes). */
+    public Builder unsolicited(boolean initialR2T, boolean immediateData) {
+      this.initialR2T = initialR2T;
+      this.immediateData = immediateData;
+      return this;
+    }
+
+    /** Commands per session in the CmdSN window (default 64). */
+    public Builder queueDepth(int n) {
+      if (n < 1 || n > 4096) {
+        throw new IllegalArgumentException("queue depth " + n);
+      }
+      this.queueDepth = n;
+      return this;
+    }
+
+    /** Most bytes one task moves (default 8 MiB, the emulator's MAXIMUM TRANSFER LENGTH). */
+    public Builder maxTransfer(int bytes) {
+      if (bytes < 512) {
+        throw new IllegalArgumentException("max transfer " + bytes);
+      }
+      this.maxTransfer = bytes;
+      return this;
+    }
+
+    /** Most bytes of task buffers one connection holds (default 64 MiB). */
+    public Builder connectionBuffer(long bytes) {
+      if (bytes < 512) {
+        throw new IllegalArgumentException("connection buffer " + bytes);
+      }
+      this.connectionBuffer = bytes;
+      return this;
+    }
+
+    /** Most simultaneous connections (default 256). */
+    public Builder maxConnections(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("max connections " + n);
+      }
+      this.maxConnections = n;
+      return this;
+    }
+
+    /** Time from accept to the full feature phase (default 15 s). */
+    public Builder loginTimeout(Duration d) {
+      this.loginTimeoutMillis = Math.max(1, d.toMillis());
+      return this;
+    }
+
+    /** Binds and starts accepting. */
+    public IscsiTargetListener start() throws IOException {
+      return new IscsiTargetListener(this);
+    }
+  }
+}
