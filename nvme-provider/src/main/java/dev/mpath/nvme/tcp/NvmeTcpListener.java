@@ -8,15 +8,14 @@ import dev.mpath.nvme.target.CompletionSink;
 import dev.mpath.nvme.target.NvmeConnectException;
 import dev.mpath.nvme.target.NvmeSubsystem;
 import dev.mpath.nvme.target.TargetController;
+import dev.mpath.spi.LoopbackServer;
 import dev.mpath.spi.RateLimitedLog;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.Objects;
@@ -28,7 +27,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,11 +63,9 @@ public final class NvmeTcpListener implements AutoCloseable {
   private final int maxTransfer;
   private final int maxConnections;
   private final long setupTimeoutMillis;
-  private final ServerSocketChannel server;
-  private final Thread acceptor;
+  private final LoopbackServer server;
   private final ScheduledExecutorService timer;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger seq = new AtomicInteger();
   private static final RateLimitedLog RLOG = new RateLimitedLog(NvmeTcpListener.class, 1000);
   private volatile boolean closed;
 
@@ -82,21 +78,22 @@ public final class NvmeTcpListener implements AutoCloseable {
     this.maxTransfer = b.maxTransfer;
     this.maxConnections = b.maxConnections;
     this.setupTimeoutMillis = b.setupTimeoutMillis;
-    this.server = ServerSocketChannel.open();
-    try {
-      server.bind(new InetSocketAddress(b.address, b.tcpPort));
-    } catch (IOException e) {
-      server.close();
-      throw e;
-    }
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "nvme-tcp-listener-timer-" + tcpPort());
+      Thread t = new Thread(r, "nvme-tcp-listener-timer");
       t.setDaemon(true);
       return t;
     });
-    this.acceptor = new Thread(this::acceptLoop, "nvme-tcp-listener-" + tcpPort());
-    acceptor.setDaemon(true);
-    acceptor.start();
+    try {
+      this.server = LoopbackServer.start("NVMe/TCP listener", new InetSocketAddress(b.address, b.tcpPort),
+          maxConnections, connections::size, (ch, n) -> {
+            Connection c = new Connection(ch, n);
+            connections.add(c);
+            c.start();
+          });
+    } catch (IOException | RuntimeException e) {
+      timer.shutdownNow();
+      throw e;
+    }
     LOG.info("NVMe/TCP listener for {} port {} on {}", subsystem.nqn(), portId, address());
   }
 
@@ -112,11 +109,7 @@ public final class NvmeTcpListener implements AutoCloseable {
 
   /** The bound address. */
   public InetSocketAddress address() {
-    try {
-      return (InetSocketAddress) server.getLocalAddress();
-    } catch (IOException e) {
-      throw new IllegalStateException("listener closed", e);
-    }
+    return server.address();
   }
 
   /** The bound TCP port. */
@@ -136,12 +129,7 @@ public final class NvmeTcpListener implements AutoCloseable {
 
   /** {@code nvme+tcp://<address>:<port>/<subsystem NQN>}. */
   public URI uri() {
-    InetSocketAddress a = address();
-    String host = a.getAddress().getHostAddress();
-    if (host.contains(":")) {
-      host = "[" + host + "]";
-    }
-    return URI.create(NvmeTcpTransport.SCHEME + "://" + host + ":" + a.getPort() + "/"
+    return URI.create(NvmeTcpTransport.SCHEME + "://" + LoopbackServer.hostPort(address()) + "/"
         + subsystem.nqn());
   }
 
@@ -164,45 +152,9 @@ public final class NvmeTcpListener implements AutoCloseable {
       return;
     }
     closed = true;
-    try {
-      server.close();
-    } catch (IOException e) {
-      LOG.debug("closing the server socket", e);
-    }
+    server.close();
     closeConnections();
     timer.shutdownNow();
-  }
-
-  private void acceptLoop() {
-    while (!closed) {
-      SocketChannel ch;
-      try {
-        ch = server.accept();
-      } catch (IOException e) {
-        if (!closed) {
-          LOG.warn("NVMe/TCP listener {}: accept failed, stopping", tcpPort(), e);
-        }
-        return;
-      }
-      if (closed || connections.size() >= maxConnections) {
-        if (!closed) {
-          RLOG.warn("NVMe/TCP listener {}: {} connections open, refusing another",
-              tcpPort(), maxConnections);
-        }
-        closeQuietly(ch);
-        continue;
-      }
-      Connection c;
-      try {
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        c = new Connection(ch, seq.incrementAndGet());
-      } catch (IOException e) {
-        closeQuietly(ch);
-        continue;
-      }
-      connections.add(c);
-      c.start();
-    }
   }
 
   private static void closeQuietly(SocketChannel ch) {
@@ -709,10 +661,7 @@ public final class NvmeTcpListener implements AutoCloseable {
 
     /** A loopback address to bind (default 127.0.0.1). */
     public Builder bind(InetAddress loopback) {
-      if (!loopback.isLoopbackAddress()) {
-        throw new IllegalArgumentException("loopback addresses only: " + loopback);
-      }
-      this.address = loopback;
+      this.address = LoopbackServer.requireLoopback(loopback);
       return this;
     }
 

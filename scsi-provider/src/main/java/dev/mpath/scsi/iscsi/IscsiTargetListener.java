@@ -11,6 +11,7 @@ import dev.mpath.scsi.target.ScsiResponse;
 import dev.mpath.scsi.target.ScsiTarget;
 import dev.mpath.scsi.target.ScsiTargetException;
 import dev.mpath.scsi.target.Session;
+import dev.mpath.spi.LoopbackServer;
 import dev.mpath.spi.RateLimitedLog;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -20,9 +21,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -135,11 +134,9 @@ public final class IscsiTargetListener implements AutoCloseable {
   private final long connectionBuffer;
   private final int maxConnections;
   private final long loginTimeoutMillis;
-  private final ServerSocket server;
-  private final Thread acceptor;
+  private final LoopbackServer server;
   private final ScheduledExecutorService timer;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger seq = new AtomicInteger();
   private final AtomicInteger tsihs = new AtomicInteger(RANDOM.nextInt(0x8000));
   private volatile boolean closed;
 
@@ -160,26 +157,27 @@ public final class IscsiTargetListener implements AutoCloseable {
     this.connectionBuffer = b.connectionBuffer;
     this.maxConnections = b.maxConnections;
     this.loginTimeoutMillis = b.loginTimeoutMillis;
-    this.server = new ServerSocket();
-    try {
-      server.bind(new InetSocketAddress(b.address, b.tcpPort), 64);
-    } catch (IOException e) {
-      server.close();
-      throw e;
-    }
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "iscsi-listener-timer-" + tcpPort());
+      Thread t = new Thread(r, "iscsi-listener-timer");
       t.setDaemon(true);
       return t;
     });
+    try {
+      this.server = LoopbackServer.start("iSCSI listener", new InetSocketAddress(b.address, b.tcpPort),
+          maxConnections, connections::size, (ch, n) -> {
+            Connection c = new Connection(ch.socket(), n);
+            connections.add(c);
+            c.start();
+          });
+    } catch (IOException | RuntimeException e) {
+      timer.shutdownNow();
+      throw e;
+    }
     PORTALS.compute(target, (k, set) -> {
       Set<IscsiTargetListener> s = set == null ? ConcurrentHashMap.newKeySet() : set;
       s.add(this);
       return s;
     });
-    this.acceptor = new Thread(this::acceptLoop, "iscsi-listener-" + tcpPort());
-    acceptor.setDaemon(true);
-    acceptor.start();
     LOG.info("iSCSI portal for {} port {} (TPGT {}) on {}", target.name(), port, tpgt, targetAddress());
   }
 
@@ -195,12 +193,12 @@ public final class IscsiTargetListener implements AutoCloseable {
 
   /** The bound address. */
   public InetSocketAddress address() {
-    return (InetSocketAddress) server.getLocalSocketAddress();
+    return server.address();
   }
 
   /** The bound TCP port. */
   public int tcpPort() {
-    return server.getLocalPort();
+    return server.port();
   }
 
   /** The relative target port this portal serves. */
@@ -224,13 +222,7 @@ public final class IscsiTargetListener implements AutoCloseable {
   }
 
   private String hostPort() {
-    InetSocketAddress a = address();
-    String host = a.getAddress().getHostAddress();
-    if (host.contains(":")) {
-      int pct = host.indexOf('%');
-      host = "[" + (pct >= 0 ? host.substring(0, pct) : host) + "]";
-    }
-    return host + ":" + a.getPort();
+    return LoopbackServer.hostPort(address());
   }
 
   /** {@code iscsi://host:port/<target name>/<lun>} (without credentials). */
@@ -270,11 +262,7 @@ public final class IscsiTargetListener implements AutoCloseable {
       set.remove(this);
       return set.isEmpty() ? null : set;
     });
-    try {
-      server.close();
-    } catch (IOException e) {
-      LOG.debug("closing the server socket", e);
-    }
+    server.close();
     closeConnections();
     timer.shutdownNow();
   }
@@ -282,37 +270,6 @@ public final class IscsiTargetListener implements AutoCloseable {
   @Override
   public String toString() {
     return "IscsiTargetListener[" + target.name() + " port " + port + " on " + hostPort() + "]";
-  }
-
-  private void acceptLoop() {
-    while (!closed) {
-      Socket s;
-      try {
-        s = server.accept();
-      } catch (IOException e) {
-        if (!closed) {
-          LOG.warn("iSCSI listener {}: accept failed, stopping", tcpPort(), e);
-        }
-        return;
-      }
-      if (closed || connections.size() >= maxConnections) {
-        if (!closed) {
-          RLOG.warn("iSCSI listener {}: {} connections open, refusing another", tcpPort(), maxConnections);
-        }
-        closeQuietly(s);
-        continue;
-      }
-      Connection c;
-      try {
-        s.setTcpNoDelay(true);
-        c = new Connection(s, seq.incrementAndGet());
-      } catch (IOException e) {
-        closeQuietly(s);
-        continue;
-      }
-      connections.add(c);
-      c.start();
-    }
   }
 
   private static void closeQuietly(Socket s) {
@@ -1487,10 +1444,7 @@ public final class IscsiTargetListener implements AutoCloseable {
 
     /** A loopback address to bind (default 127.0.0.1); anything else is refused. */
     public Builder bind(InetAddress loopback) {
-      if (!loopback.isLoopbackAddress()) {
-        throw new IllegalArgumentException("loopback addresses only: " + loopback);
-      }
-      this.address = loopback;
+      this.address = LoopbackServer.requireLoopback(loopback);
       return this;
     }
 
