@@ -15,7 +15,6 @@ import dev.mpath.spi.LoopbackServer;
 import dev.mpath.spi.RateLimitedLog;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -361,9 +360,7 @@ public final class IscsiTargetListener implements AutoCloseable {
     final Thread writer;
     final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
     final AtomicLong buffered = new AtomicLong();
-    byte[] rbuf = new byte[16 * 1024]; // reader thread
-    int rstart;
-    int rend;
+    final PduReader pdus;
 
     // session
     volatile boolean fullFeature;
@@ -398,6 +395,7 @@ public final class IscsiTargetListener implements AutoCloseable {
       this.socket = s;
       this.name = "iscsi-" + tcpPort() + "-c" + n;
       this.in = s.getInputStream();
+      this.pdus = new PduReader(in, decoder, 16 * 1024, "initiator");
       this.out = new BufferedOutputStream(s.getOutputStream(), 65536);
       this.reader = new Thread(this::readLoop, name + "-rx");
       this.writer = new Thread(this::writeLoop, name + "-tx");
@@ -423,35 +421,7 @@ public final class IscsiTargetListener implements AutoCloseable {
     // ------------------------------------------------------------------ reading
 
     private Pdu readPdu() throws IOException {
-      while (true) {
-        ByteBuffer view = ByteBuffer.wrap(rbuf, rstart, rend - rstart);
-        Pdu p = decoder.decode(view);
-        if (p != null) {
-          rstart = view.position();
-          if (rstart == rend) {
-            rstart = rend = 0;
-          }
-          return p;
-        }
-        int missing = decoder.missing(view);
-        if (rbuf.length - rend < missing) {
-          System.arraycopy(rbuf, rstart, rbuf, 0, rend - rstart);
-          rend -= rstart;
-          rstart = 0;
-          if (rbuf.length < missing + rend) {
-            // bounded: the decoder accepted the header, so the PDU fits our segment length
-            rbuf = Arrays.copyOf(rbuf, Math.max(rbuf.length * 2, missing + rend));
-          }
-        }
-        int n = in.read(rbuf, rend, rbuf.length - rend);
-        if (n < 0) {
-          if (rend != rstart) {
-            throw new EOFException("connection closed by the initiator in the middle of a PDU");
-          }
-          return null;
-        }
-        rend += n;
-      }
+      return pdus.next();
     }
 
     private void readLoop() {
@@ -830,8 +800,6 @@ public final class IscsiTargetListener implements AutoCloseable {
         }
       }
       decoder.maxDataSegmentLength(Math.max(maxRecvDataSegmentLength, 512));
-      rbuf = Arrays.copyOf(rbuf, Math.max(rbuf.length,
-          Math.max(65536, maxRecvDataSegmentLength + Pdu.BHS_LENGTH + 1020 + 16)));
       byte[] text = TextParameters.encode(resp);
       boolean hd = headerDigest;
       boolean dd = dataDigest;

@@ -81,9 +81,7 @@ public final class IscsiTransport implements ScsiTransport {
   private OutputStream out; // under sendLock
   private final PduEncoder encoder = new PduEncoder(false, false); // under sendLock
   private PduDecoder decoder; // reader thread only
-  private byte[] rbuf; // reader thread only
-  private int rstart;
-  private int rend;
+  private PduReader pdus; // reader thread only
   private volatile Thread reader;
   private volatile Negotiated negotiated;
   private volatile ResponseHandler handler;
@@ -231,7 +229,8 @@ public final class IscsiTransport implements ScsiTransport {
     in = s.getInputStream();
     out = new BufferedOutputStream(s.getOutputStream(), 65536);
     decoder = PduDecoder.fromTarget(settings.maxRecvDataSegmentLength());
-    rbuf = new byte[Math.max(65536, settings.maxRecvDataSegmentLength() + Pdu.BHS_LENGTH + 1020 + 16)];
+    pdus = new PduReader(in, decoder,
+        Math.max(65536, settings.maxRecvDataSegmentLength() + Pdu.BHS_LENGTH + 1020 + 16), "target");
     negotiated = new Login().run();
     s.setSoTimeout(0);
     synchronized (sendLock) {
@@ -541,31 +540,7 @@ public final class IscsiTransport implements ScsiTransport {
 
   /** The next PDU from the connection; null at end of stream. Reader thread only. */
   private Pdu readPdu() throws IOException {
-    while (true) {
-      ByteBuffer view = ByteBuffer.wrap(rbuf, rstart, rend - rstart);
-      Pdu p = decoder.decode(view);
-      if (p != null) {
-        rstart = view.position();
-        if (rstart == rend) {
-          rstart = rend = 0;
-        }
-        return p;
-      }
-      int missing = decoder.missing(view);
-      if (rbuf.length - rend < missing) {
-        System.arraycopy(rbuf, rstart, rbuf, 0, rend - rstart);
-        rend -= rstart;
-        rstart = 0;
-      }
-      int n = in.read(rbuf, rend, rbuf.length - rend);
-      if (n < 0) {
-        if (rend != rstart) {
-          throw new EOFException("connection closed by the target in the middle of a PDU");
-        }
-        return null;
-      }
-      rend += n;
-    }
+    return pdus.next();
   }
 
   private void readLoop() {
