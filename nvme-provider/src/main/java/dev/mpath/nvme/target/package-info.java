@@ -63,8 +63,8 @@
  *       Register actions, Preempt and Clear; Preempt and Abort aborts nothing (commands never
  *       wait in a queue here). Reservation Conflict carries DNR. The basic (EDS 0) report
  *       carries the first 8 bytes of the 128-bit host identifier. CPTPL is recorded and
- *       reported as PTPLS; nothing here loses power. Reservation notifications (log 80h) are
- *       not implemented.</li>
+ *       reported as PTPLS; nothing here loses power. The emulator raises no reservation
+ *       notifications (no log page 80h entries, no reservation notice AENs).</li>
  *   <li><b>Data.</b> Reads and writes need the host buffer to hold the whole transfer (else
  *       Data SGL Length Invalid); commands that return data (Identify, Get Log Page,
  *       Reservation Report) fill as much of the requested length as the buffer holds. The
