@@ -7,6 +7,7 @@
  */
 module dev.mpath {
   requires org.slf4j;
+  requires com.google.common;
   requires java.management;
 
   exports dev.mpath;

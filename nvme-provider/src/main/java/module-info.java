@@ -2,6 +2,7 @@
 module dev.mpath.nvme {
   requires transitive dev.mpath;
   requires org.slf4j;
+  requires com.google.common;
 
   exports dev.mpath.nvme.proto;
   exports dev.mpath.nvme.target;

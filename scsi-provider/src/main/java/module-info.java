@@ -3,6 +3,7 @@ module dev.mpath.scsi {
   requires transitive dev.mpath;
   requires transitive dev.mpath.alua;
   requires org.slf4j;
+  requires com.google.common;
 
   exports dev.mpath.scsi.proto;
   exports dev.mpath.scsi.target;

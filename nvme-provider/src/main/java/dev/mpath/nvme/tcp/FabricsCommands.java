@@ -22,6 +22,9 @@ public final class FabricsCommands {
   public static final int FCTYPE_CONNECT = 0x01;
   public static final int FCTYPE_PROPERTY_GET = 0x04;
 
+  /** The well-known discovery subsystem NQN (NVMe base 2.0, 4.5 NVMe Qualified Names). */
+  public static final String DISCOVERY_NQN = "nqn.2014-08.org.nvmexpress.discovery";
+
   /** Connect data length. */
   public static final int CONNECT_DATA_LENGTH = 1024;
   public static final int CD_HOSTID = 0;

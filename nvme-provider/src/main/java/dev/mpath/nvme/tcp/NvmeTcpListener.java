@@ -8,7 +8,8 @@ import dev.mpath.nvme.target.CompletionSink;
 import dev.mpath.nvme.target.NvmeConnectException;
 import dev.mpath.nvme.target.NvmeSubsystem;
 import dev.mpath.nvme.target.TargetController;
-import dev.mpath.spi.LoopbackServer;
+import dev.mpath.spi.NetAddress;
+import dev.mpath.spi.TcpServer;
 import dev.mpath.spi.RateLimitedLog;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -63,7 +64,8 @@ public final class NvmeTcpListener implements AutoCloseable {
   private final int maxTransfer;
   private final int maxConnections;
   private final long setupTimeoutMillis;
-  private final LoopbackServer server;
+  private final TcpServer server;
+  private final String advertise; // null: the bound address
   private final ScheduledExecutorService timer;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private static final RateLimitedLog RLOG = new RateLimitedLog(NvmeTcpListener.class, 1000);
@@ -78,13 +80,14 @@ public final class NvmeTcpListener implements AutoCloseable {
     this.maxTransfer = b.maxTransfer;
     this.maxConnections = b.maxConnections;
     this.setupTimeoutMillis = b.setupTimeoutMillis;
+    this.advertise = b.advertise;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "nvme-tcp-listener-timer");
       t.setDaemon(true);
       return t;
     });
     try {
-      this.server = LoopbackServer.start("NVMe/TCP listener", new InetSocketAddress(b.address, b.tcpPort),
+      this.server = TcpServer.start("NVMe/TCP listener", new InetSocketAddress(b.address, b.tcpPort),
           maxConnections, connections::size, (ch, n) -> {
             Connection c = new Connection(ch, n);
             connections.add(c);
@@ -127,9 +130,17 @@ public final class NvmeTcpListener implements AutoCloseable {
     return subsystem;
   }
 
-  /** {@code nvme+tcp://<address>:<port>/<subsystem NQN>}. */
+  /**
+   * Where hosts are told to connect: the advertised host (or the bound address) and the
+   * bound port. This is what the discovery log reports for this port.
+   */
+  public NetAddress advertisedAddress() {
+    return TcpServer.advertised(advertise, address());
+  }
+
+  /** {@code nvme+tcp://<advertised host>:<port>/<subsystem NQN>}. */
   public URI uri() {
-    return URI.create(NvmeTcpTransport.SCHEME + "://" + LoopbackServer.hostPort(address()) + "/"
+    return URI.create(NvmeTcpTransport.SCHEME + "://" + advertisedAddress().hostPort() + "/"
         + subsystem.nqn());
   }
 
@@ -643,6 +654,7 @@ public final class NvmeTcpListener implements AutoCloseable {
     private final NvmeSubsystem subsystem;
     private final int portId;
     private InetAddress address = InetAddress.getLoopbackAddress();
+    private String advertise;
     private int tcpPort;
     private int inCapsule = 8192;
     private int maxH2CData = 128 * 1024;
@@ -659,9 +671,19 @@ public final class NvmeTcpListener implements AutoCloseable {
       this.portId = portId;
     }
 
-    /** A loopback address to bind (default 127.0.0.1). */
-    public Builder bind(InetAddress loopback) {
-      this.address = LoopbackServer.requireLoopback(loopback);
+    /** The address to bind (default 127.0.0.1; a wildcard address listens on every interface). */
+    public Builder bind(InetAddress address) {
+      this.address = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * The host (an IP literal or a name) that discovery reports for this port, for clients
+     * that reach it through another address (NAT, port forwarding); default: the bound
+     * address. Only the host: the port reported is the bound one.
+     */
+    public Builder advertise(String host) {
+      this.advertise = host == null ? null : NetAddress.of(host, 1).host();
       return this;
     }
 

@@ -6,15 +6,15 @@ import dev.mpath.nvme.proto.CompletionQueueEntry;
 import dev.mpath.nvme.proto.NvmeProtocolException;
 import dev.mpath.nvme.proto.NvmeStatus;
 import dev.mpath.nvme.proto.SubmissionQueueEntry;
+import com.google.common.base.Splitter;
+import dev.mpath.spi.NetAddress;
 import dev.mpath.spi.PathFailureException;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.Objects;
@@ -30,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The NVMe/TCP host transport ({@code nvme+tcp://127.0.0.1:PORT/<subsystem NQN>}): one TCP
+ * The NVMe/TCP host transport ({@code nvme+tcp://HOST[:PORT]/<subsystem NQN>}): one TCP
  * connection per queue (admin, then each I/O queue), each with its own reader thread that
  * delivers the queue's completions to its {@link QueueHandler}.
  *
@@ -58,26 +58,40 @@ public final class NvmeTcpTransport implements NvmeTransport {
   private static final int MAX_C2H_DATA = 1 << 20;
 
   /**
-   * Where and how to connect: a loopback TCP address, the subsystem NQN, digests, the
-   * in-capsule data size of I/O queues and the time bound of a connect.
+   * Where and how to connect: the controller's address (an IP literal or a host name,
+   * resolved when a queue connects, on that queue's thread) with an optional source address
+   * or interface, the subsystem NQN, digests, the in-capsule data size of I/O queues and the
+   * time bound of a connect.
    */
-  public record Target(InetSocketAddress address, String subsystemNqn, boolean headerDigest,
+  public record Target(NetAddress address, String subsystemNqn, boolean headerDigest,
       boolean dataDigest, int inCapsuleDataSize, long connectTimeoutMillis) {
+    /** The IANA port for NVMe/TCP I/O controllers (TCP transport spec 7.4.10). */
+    public static final int DEFAULT_PORT = 4420;
+    /** The IANA port for NVMe/TCP discovery controllers. */
+    public static final int DEFAULT_DISCOVERY_PORT = 8009;
+
     public Target {
       Objects.requireNonNull(address, "address");
       Objects.requireNonNull(subsystemNqn, "subsystemNqn");
-      if (address.getAddress() == null || !address.getAddress().isLoopbackAddress()) {
-        throw new IllegalArgumentException("NVMe/TCP is served on loopback addresses only: "
-            + address);
+      if (subsystemNqn.isEmpty() || subsystemNqn.getBytes(StandardCharsets.UTF_8).length > 223) {
+        throw new IllegalArgumentException("subsystem NQN must be 1..223 bytes: '" + subsystemNqn + "'");
       }
       if (inCapsuleDataSize < 0 || inCapsuleDataSize > (1 << 20)) {
         throw new IllegalArgumentException("in-capsule data size " + inCapsuleDataSize);
       }
+      if (connectTimeoutMillis <= 0) {
+        throw new IllegalArgumentException("connect timeout " + connectTimeoutMillis + " ms");
+      }
     }
 
     /** A target with digests off, 8 KiB of in-capsule data and a 10 s connect bound. */
-    public static Target of(InetSocketAddress address, String nqn) {
+    public static Target of(NetAddress address, String nqn) {
       return new Target(address, nqn, false, false, 8192, 10_000);
+    }
+
+    /** {@link #of(NetAddress, String)} for a resolved socket address (its IP literal). */
+    public static Target of(InetSocketAddress address, String nqn) {
+      return of(NetAddress.of(address.getAddress().getHostAddress(), address.getPort()), nqn);
     }
 
     /** Same target with digests as given. */
@@ -86,36 +100,51 @@ public final class NvmeTcpTransport implements NvmeTransport {
           connectTimeoutMillis);
     }
 
+    /** Same options, another address and subsystem (a discovery log entry's). */
+    public Target to(NetAddress where, String nqn) {
+      NetAddress a = address.sourceAddress() != null ? where.withSourceAddress(address.sourceAddress())
+          : address.sourceInterface() != null ? where.withSourceInterface(address.sourceInterface())
+          : where;
+      return new Target(a, nqn, headerDigest, dataDigest, inCapsuleDataSize, connectTimeoutMillis);
+    }
+
+    /** Whether this is the discovery subsystem (a URI without a subsystem NQN). */
+    public boolean isDiscovery() {
+      return FabricsCommands.DISCOVERY_NQN.equals(subsystemNqn);
+    }
+
     /**
-     * Parses {@code nvme+tcp://host:port/<nqn>[?hdgst=1&ddgst=1&icd=BYTES]}; the host must be
-     * a loopback address or name.
+     * Parses {@code nvme+tcp://host[:port][/<nqn>][?options]}. The host is an IPv4 or
+     * bracketed IPv6 literal or a name; nothing is resolved here. Without a subsystem NQN
+     * (or with the well-known discovery NQN) the URI names a discovery controller, and the
+     * port defaults to 8009; otherwise to 4420. Options (nvme-cli's names):
+     * {@code hdgst}/{@code hdr_digest}, {@code ddgst}/{@code data_digest} (0/1),
+     * {@code icd} (in-capsule data bytes), {@code host_traddr} (source IP address),
+     * {@code host_iface} (source interface), {@code ctrl_loss_tmo} is not among them.
      *
-     * @throws IllegalArgumentException malformed, or not loopback
+     * @throws IllegalArgumentException malformed
      */
     public static Target parse(URI uri) {
       if (!SCHEME.equalsIgnoreCase(uri.getScheme())) {
         throw new IllegalArgumentException("not an " + SCHEME + " URI: " + uri);
       }
-      String host = uri.getHost();
-      int port = uri.getPort();
       String path = uri.getPath();
-      if (host == null || port <= 0 || path == null || path.length() < 2) {
-        throw new IllegalArgumentException(
-            "expected nvme+tcp://<host>:<port>/<subsystem NQN>, got '" + uri + "'");
-      }
-      InetAddress addr;
+      String nqn = path == null || path.length() < 2 ? FabricsCommands.DISCOVERY_NQN
+          : path.substring(1);
+      NetAddress address;
       try {
-        addr = InetAddress.getByName(host.startsWith("[") ? host.substring(1, host.length() - 1)
-            : host);
-      } catch (UnknownHostException e) {
-        throw new IllegalArgumentException("unknown host in " + uri, e);
+        address = NetAddress.parse(uri, FabricsCommands.DISCOVERY_NQN.equals(nqn)
+            ? DEFAULT_DISCOVERY_PORT : DEFAULT_PORT);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("expected nvme+tcp://<host>[:<port>]/<subsystem NQN>, got '"
+            + uri + "': " + e.getMessage(), e);
       }
       boolean hd = false;
       boolean dd = false;
       int icd = 8192;
       String q = uri.getQuery();
       if (q != null && !q.isEmpty()) {
-        for (String kv : q.split("&")) {
+        for (String kv : Splitter.on('&').omitEmptyStrings().split(q)) {
           int eq = kv.indexOf('=');
           String k = eq < 0 ? kv : kv.substring(0, eq);
           String v = eq < 0 ? "1" : kv.substring(eq + 1);
@@ -135,13 +164,18 @@ public final class NvmeTcpTransport implements NvmeTransport {
                 throw new IllegalArgumentException("icd must be a number of bytes: " + v);
               }
               break;
+            case "host_traddr":
+              address = address.withSourceAddress(v);
+              break;
+            case "host_iface":
+              address = address.withSourceInterface(v);
+              break;
             default:
               throw new IllegalArgumentException("unknown option '" + k + "' in " + uri);
           }
         }
       }
-      return new Target(new InetSocketAddress(addr, port), path.substring(1), hd, dd, icd,
-          10_000);
+      return new Target(address, nqn, hd, dd, icd, 10_000);
     }
 
     private static boolean flag(String k, String v) {
@@ -174,10 +208,12 @@ public final class NvmeTcpTransport implements NvmeTransport {
 
   @Override
   public String address() {
-    InetSocketAddress a = target.address();
-    String h = a.getAddress().getHostAddress();
-    return SCHEME + "://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort() + "/"
-        + target.subsystemNqn();
+    return SCHEME + "://" + target.address().hostPort() + "/" + target.subsystemNqn();
+  }
+
+  /** Where and how this transport connects. */
+  public Target target() {
+    return target;
   }
 
   @Override
@@ -362,7 +398,7 @@ public final class NvmeTcpTransport implements NvmeTransport {
     /** Opens the socket and runs ICReq/ICResp on a new reader thread. */
     CompletableFuture<Void> start() {
       CompletableFuture<Void> ready = new CompletableFuture<>();
-      Thread t = new Thread(() -> run(ready), "nvme-tcp-host-" + target.address().getPort()
+      Thread t = new Thread(() -> run(ready), "nvme-tcp-host-" + target.address().port()
           + "-q" + qid);
       t.setDaemon(true);
       t.start();
@@ -372,15 +408,14 @@ public final class NvmeTcpTransport implements NvmeTransport {
     private void run(CompletableFuture<Void> ready) {
       ByteBuffer in = ByteBuffer.allocate(64 * 1024);
       try {
-        SocketChannel s = SocketChannel.open();
+        // resolves a name and binds the source here, on the queue's own thread
+        SocketChannel s = target.address().connect(
+            java.time.Duration.ofMillis(target.connectTimeoutMillis()));
         ch = s;
         if (dead.get()) {
           s.close();
           throw new IOException("closed");
         }
-        s.socket().connect(target.address(), (int) Math.min(Integer.MAX_VALUE,
-            target.connectTimeoutMillis()));
-        s.setOption(StandardSocketOptions.TCP_NODELAY, true);
         write(NvmeTcpCodec.encode(new NvmeTcpPdu.IcReq(0, 0, target.headerDigest(),
             target.dataDigest(), 0), false, false));
         NvmeTcpPdu p = null;

@@ -1,6 +1,7 @@
 package dev.mpath.nvme.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,7 +17,10 @@ import dev.mpath.nvme.target.TargetController;
 import dev.mpath.spi.PathFailureException;
 import dev.mpath.spi.SystemScheduler;
 import dev.mpath.testing.Await;
+import dev.mpath.testing.NoLookups;
 import java.io.IOException;
+import org.junit.jupiter.api.Assumptions;
+import java.util.List;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -171,15 +175,43 @@ class NvmeTcpTransportTest {
   void uriParsing() {
     NvmeTcpTransport.Target t = NvmeTcpTransport.Target.parse(
         URI.create("nvme+tcp://127.0.0.1:4420/nqn.2024-01.dev.mpath:x?hdgst=1&ddgst=true"));
-    assertEquals(4420, t.address().getPort());
+    assertEquals(4420, t.address().port());
     assertEquals("nqn.2024-01.dev.mpath:x", t.subsystemNqn());
     assertTrue(t.headerDigest() && t.dataDigest());
-    assertThrows(IllegalArgumentException.class, () -> NvmeTcpTransport.Target.parse(
-        URI.create("nvme+tcp://192.0.2.1:4420/nqn.x")));
-    assertThrows(IllegalArgumentException.class, () -> NvmeTcpTransport.Target.parse(
-        URI.create("nvme+tcp://127.0.0.1/nqn.x")));
+    assertFalse(t.isDiscovery());
     assertThrows(IllegalArgumentException.class, () -> NvmeTcpTransport.Target.parse(
         URI.create("nvme+tcp://127.0.0.1:4420/nqn.x?bogus=1")));
+    assertThrows(IllegalArgumentException.class, () -> NvmeTcpTransport.Target.parse(
+        URI.create("nvme+tcp://127.0.0.1:4420/nqn.x?host_traddr=eth0")));
+    assertThrows(IllegalArgumentException.class, () -> NvmeTcpTransport.Target.parse(
+        URI.create("nvme+tcp://127.0.0.1:4420/nqn.x?host_traddr=127.0.0.2&host_iface=lo")));
+  }
+
+  @Test
+  void anyAddressParsesWithoutALookupAndDefaultsFollowNvmeCli() {
+    Assumptions.assumeTrue(NoLookups.supported(), "this JVM forbids a security manager");
+    NvmeTcpTransport.Target[] t = new NvmeTcpTransport.Target[4];
+    List<String> lookups = NoLookups.run(() -> {
+      t[0] = NvmeTcpTransport.Target.parse(URI.create("nvme+tcp://192.0.2.1/nqn.2024-01.io.example:a"));
+      t[1] = NvmeTcpTransport.Target.parse(
+          URI.create("nvme+tcp://[2001:db8::4]:4421/nqn.2024-01.io.example:a?host_traddr=2001:db8::99"));
+      t[2] = NvmeTcpTransport.Target.parse(
+          URI.create("nvme+tcp://array-a.example.com?host_iface=eth1"));
+      t[3] = NvmeTcpTransport.Target.parse(URI.create("nvme+tcp://10.0.0.5:4420/"));
+      // constructing the transport does not connect or resolve either
+      new NvmeTcpTransport(t[2]).close();
+    });
+    assertEquals(List.of(), lookups);
+    assertEquals("192.0.2.1:4420", t[0].address().hostPort());
+    assertEquals("[2001:db8::4]:4421", t[1].address().hostPort());
+    assertEquals("2001:db8::99", t[1].address().sourceAddress());
+    assertEquals("array-a.example.com:8009", t[2].address().hostPort(), "discovery: port 8009");
+    assertEquals("eth1", t[2].address().sourceInterface());
+    assertTrue(t[2].isDiscovery());
+    assertEquals(FabricsCommands.DISCOVERY_NQN, t[3].subsystemNqn());
+    assertEquals(4420, t[3].address().port());
+    assertEquals("nvme+tcp://[2001:db8::4]:4421/nqn.2024-01.io.example:a",
+        new NvmeTcpTransport(t[1]).address());
   }
 
   // ------------------------------------------------------------------ misbehaving hosts
@@ -254,11 +286,7 @@ class NvmeTcpTransportTest {
   }
 
   @Test
-  void listenerRefusesNonLoopbackAddresses() throws Exception {
-    assertThrows(IllegalArgumentException.class, () -> NvmeTcpListener.builder(subsys, 1)
-        .bind(java.net.InetAddress.getByName("192.0.2.1")));
+  void listenerRefusesAPortTheSubsystemLacks() {
     assertThrows(IllegalArgumentException.class, () -> NvmeTcpListener.builder(subsys, 3));
-    assertThrows(IllegalArgumentException.class, () -> new NvmeTcpTransport(
-        NvmeTcpTransport.Target.of(new InetSocketAddress("192.0.2.1", 4420), NQN)));
   }
 }

@@ -4,6 +4,7 @@ import dev.mpath.DeviceId;
 import dev.mpath.scsi.iscsi.IscsiEndpoint;
 import dev.mpath.scsi.iscsi.IscsiSettings;
 import dev.mpath.scsi.iscsi.IscsiTransport;
+import dev.mpath.scsi.iscsi.TargetAddress;
 import dev.mpath.scsi.loop.ScsiLoopTarget;
 import dev.mpath.scsi.loop.ScsiLoopTargets;
 import dev.mpath.scsi.loop.ScsiLoopTransport;
@@ -12,6 +13,9 @@ import dev.mpath.scsi.proto.DeviceIdentificationVpd;
 import dev.mpath.scsi.proto.InquiryCdb;
 import dev.mpath.scsi.proto.ReadCapacity16Cdb;
 import dev.mpath.scsi.proto.ReadCapacity16Data;
+import dev.mpath.scsi.proto.ReportLunsCdb;
+import dev.mpath.scsi.proto.ReportLunsData;
+import dev.mpath.scsi.proto.Lun;
 import dev.mpath.scsi.proto.ScsiProtocolException;
 import dev.mpath.scsi.proto.SenseKey;
 import dev.mpath.scsi.proto.StandardInquiryData;
@@ -57,6 +61,8 @@ public final class ScsiProvider implements MultipathProvider {
   static final int INQUIRY_LENGTH = 96;
   static final int VPD_LENGTH = 1024;
   static final int IDENTIFY_UA_RETRIES = 4;
+  /** REPORT LUNS allocation: header plus 2047 LUNs. */
+  static final int REPORT_LUNS_LENGTH = 16384;
 
   private ProviderContext ctx;
   private ScsiHostOptions options;
@@ -163,32 +169,137 @@ public final class ScsiProvider implements MultipathProvider {
   }
 
   /**
-   * {@code iscsi://[user%25secret@]host:port/<target iqn>/<lun>}: one nexus (one iSCSI
-   * session, with its own ISID) per URI; several URIs for the same LU through different
-   * portals make several paths of one head.
+   * {@code iscsi://[user%25secret@]host[:port][/<target iqn>[/<lun>]]}: one nexus (one iSCSI
+   * session, with its own ISID) per URI and target portal. With a LUN, that LU; without
+   * one, every LUN the target reports (REPORT LUNS) through the one session; without a
+   * target, SendTargets discovery through that portal and then every portal of every
+   * target it lists. Several URIs for the same LU through different portals make several
+   * paths of one head.
    */
   private CompletableFuture<List<DeviceId>> connectIscsi(URI uri) {
     IscsiEndpoint ep;
-    IscsiSettings settings;
     try {
       ep = IscsiEndpoint.parse(uri);
-      synchronized (lock) {
-        settings = IscsiSettings.of(options.initiatorName(), IscsiSettings.isid(options.isid(), nextIsid++));
-      }
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
+    if (!ep.isDiscovery()) {
+      return connectNexus(ep);
+    }
+    return IscsiTransport.sendTargets(ep, settings())
+        .handle((targets, e) -> {
+          if (e != null) {
+            return CompletableFuture.<List<DeviceId>>failedFuture(new IOException(
+                "SendTargets through " + ep.address() + " failed: " + cause(e).getMessage(), cause(e)));
+          }
+          List<IscsiEndpoint> nexuses = new ArrayList<>();
+          for (Map.Entry<String, List<String>> t : targets.entrySet()) {
+            List<String> portals = t.getValue().isEmpty()
+                // RFC 7143 12.4: no TargetAddress means the target is at the same portal
+                ? List.of(ep.portal().hostPort()) : t.getValue();
+            for (String a : portals) {
+              try {
+                nexuses.add(ep.to(TargetAddress.parse(a).address(), t.getKey(), IscsiEndpoint.ALL_LUNS));
+              } catch (IllegalArgumentException bad) {
+                LOG.warn("{}: ignoring TargetAddress '{}' of {}: {}", ep.address(), a, t.getKey(),
+                    bad.getMessage());
+              }
+            }
+          }
+          if (nexuses.isEmpty()) {
+            return CompletableFuture.<List<DeviceId>>failedFuture(
+                new IOException("SendTargets through " + ep.address() + " lists no target"));
+          }
+          // one after the other, as iscsiadm --login does, so path indexes follow the list
+          Set<DeviceId> ids = new LinkedHashSet<>();
+          CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+          for (IscsiEndpoint n : nexuses) {
+            chain = chain.thenCompose(v -> connectNexus(n)
+                .handle((found, err) -> {
+                  if (found != null) {
+                    ids.addAll(found);
+                  }
+                  return null;
+                }));
+          }
+          return chain.thenCompose(v -> ids.isEmpty()
+              ? CompletableFuture.<List<DeviceId>>failedFuture(
+                  new IOException("no portal listed by " + ep.address() + " could be logged in"))
+              : CompletableFuture.completedFuture(List.copyOf(ids)));
+        })
+        .thenCompose(x -> x);
+  }
+
+  private IscsiSettings settings() {
+    synchronized (lock) {
+      return IscsiSettings.of(options.initiatorName(), IscsiSettings.isid(options.isid(), nextIsid++));
+    }
+  }
+
+  /** One session to one portal: the endpoint's LUN, or every LUN REPORT LUNS lists. */
+  private CompletableFuture<List<DeviceId>> connectNexus(IscsiEndpoint ep) {
+    IscsiSettings settings = settings();
     ScsiSession s = new ScsiSession(() -> new IscsiTransport(ep, settings), ctx.scheduler(), options);
     synchronized (lock) {
       sessions.add(s);
     }
-    return s.start().thenCompose(v -> identify(s, ep.lun())).thenCompose(p -> attach(s, p))
-        .<List<DeviceId>>thenApply(p -> List.of(p.deviceId()))
-        .whenComplete((ids, e) -> {
-          if (e != null) {
-            LOG.warn("{}: {}", ep.address(), cause(e).toString());
-            s.close();
+    CompletableFuture<List<Integer>> luns = ep.lun() == IscsiEndpoint.ALL_LUNS
+        ? s.start().thenCompose(v -> reportLuns(s))
+        : s.start().thenApply(v -> List.of(ep.lun()));
+    return luns.thenCompose(list -> {
+      List<DeviceId> ids = new ArrayList<>();
+      CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+      for (int lun : list) {
+        chain = chain.thenCompose(v -> identify(s, lun).thenCompose(p -> attach(s, p))
+            .handle((p, e) -> {
+              if (p != null) {
+                ids.add(p.deviceId());
+              } else if (ep.lun() != IscsiEndpoint.ALL_LUNS) {
+                throw new CompletionException(cause(e));
+              } else {
+                LOG.warn("{} lun {}: {}", ep.address(), lun, cause(e).toString());
+              }
+              return null;
+            }));
+      }
+      return chain.thenCompose(v -> ids.isEmpty()
+          ? CompletableFuture.<List<DeviceId>>failedFuture(
+              new IOException(ep.address() + ": no usable logical unit among " + list))
+          : CompletableFuture.completedFuture(List.copyOf(ids)));
+    }).whenComplete((ids, e) -> {
+      if (e != null) {
+        LOG.warn("{}: {}", ep.address(), cause(e).toString());
+        s.close();
+        synchronized (lock) {
+          sessions.remove(s);
+        }
+      }
+    });
+  }
+
+  /** REPORT LUNS (SPC-4 6.33) through LUN 0: the LUN numbers a target reports, in order. */
+  private CompletableFuture<List<Integer>> reportLuns(ScsiSession s) {
+    ByteBuffer data = ByteBuffer.allocate(REPORT_LUNS_LENGTH);
+    return command(s, 0, ReportLunsCdb.of(REPORT_LUNS_LENGTH).toBytes(), data, IDENTIFY_UA_RETRIES)
+        .thenApply(r -> {
+          byte[] b = slice(data, r);
+          ReportLunsData d;
+          try {
+            d = ReportLunsData.decode(b, 0, b.length);
+          } catch (RuntimeException e) {
+            throw new CompletionException(new PathFailureException(s.address()
+                + ": malformed REPORT LUNS data: " + e.getMessage(), e));
           }
+          List<Integer> out = new ArrayList<>();
+          for (Lun l : d.luns()) {
+            if (l.isSimple()) {
+              out.add(l.number());
+            } else {
+              LOG.info("{}: skipping LUN {} (address method {})", s.address(),
+                  Long.toHexString(l.value()), l.addressMethod());
+            }
+          }
+          return out;
         });
   }
 

@@ -11,7 +11,8 @@ import dev.mpath.scsi.target.ScsiResponse;
 import dev.mpath.scsi.target.ScsiTarget;
 import dev.mpath.scsi.target.ScsiTargetException;
 import dev.mpath.scsi.target.Session;
-import dev.mpath.spi.LoopbackServer;
+import dev.mpath.spi.NetAddress;
+import dev.mpath.spi.TcpServer;
 import dev.mpath.spi.RateLimitedLog;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -133,7 +134,8 @@ public final class IscsiTargetListener implements AutoCloseable {
   private final long connectionBuffer;
   private final int maxConnections;
   private final long loginTimeoutMillis;
-  private final LoopbackServer server;
+  private final TcpServer server;
+  private final String advertise; // null: the bound address
   private final ScheduledExecutorService timer;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger tsihs = new AtomicInteger(RANDOM.nextInt(0x8000));
@@ -156,13 +158,14 @@ public final class IscsiTargetListener implements AutoCloseable {
     this.connectionBuffer = b.connectionBuffer;
     this.maxConnections = b.maxConnections;
     this.loginTimeoutMillis = b.loginTimeoutMillis;
+    this.advertise = b.advertise;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "iscsi-listener-timer");
       t.setDaemon(true);
       return t;
     });
     try {
-      this.server = LoopbackServer.start("iSCSI listener", new InetSocketAddress(b.address, b.tcpPort),
+      this.server = TcpServer.start("iSCSI listener", new InetSocketAddress(b.address, b.tcpPort),
           maxConnections, connections::size, (ch, n) -> {
             Connection c = new Connection(ch.socket(), n);
             connections.add(c);
@@ -215,13 +218,16 @@ public final class IscsiTargetListener implements AutoCloseable {
     return target;
   }
 
-  /** {@code host:port,tpgt} as SendTargets reports it (IPv6 in brackets). */
-  public String targetAddress() {
-    return hostPort() + "," + tpgt;
+  /**
+   * The TargetAddress SendTargets reports for this portal: the advertised host (or the bound
+   * address), the bound port and the portal group tag.
+   */
+  public TargetAddress targetAddress() {
+    return new TargetAddress(TcpServer.advertised(advertise, address()), tpgt);
   }
 
   private String hostPort() {
-    return LoopbackServer.hostPort(address());
+    return targetAddress().address().hostPort();
   }
 
   /** {@code iscsi://host:port/<target name>/<lun>} (without credentials). */
@@ -1298,9 +1304,11 @@ public final class IscsiTargetListener implements AutoCloseable {
           Map<String, String> m = new LinkedHashMap<>();
           m.put("TargetName", target.name());
           o.writeBytes(TextParameters.encode(m));
-          for (IscsiTargetListener l : PORTALS.getOrDefault(target, Set.of(IscsiTargetListener.this))) {
-            o.writeBytes(TextParameters.encode(Map.of("TargetAddress", l.targetAddress())));
-          }
+          // one TargetAddress per portal, in relative port order
+          PORTALS.getOrDefault(target, Set.of(IscsiTargetListener.this)).stream()
+              .sorted(java.util.Comparator.comparingInt(IscsiTargetListener::relativeTargetPort))
+              .forEach(l -> o.writeBytes(
+                  TextParameters.encode(Map.of("TargetAddress", l.targetAddress().format()))));
         } else {
           o.writeBytes(TextParameters.encode(Map.of(e.getKey(), "NotUnderstood")));
         }
@@ -1387,6 +1395,7 @@ public final class IscsiTargetListener implements AutoCloseable {
     private final ScsiTarget target;
     private final int port;
     private InetAddress address = InetAddress.getLoopbackAddress();
+    private String advertise;
     private int tcpPort;
     private String chapUser;
     private String chapSecret;
@@ -1410,9 +1419,19 @@ public final class IscsiTargetListener implements AutoCloseable {
       this.port = port;
     }
 
-    /** A loopback address to bind (default 127.0.0.1); anything else is refused. */
-    public Builder bind(InetAddress loopback) {
-      this.address = LoopbackServer.requireLoopback(loopback);
+    /** The address to bind (default 127.0.0.1; a wildcard address listens on every interface). */
+    public Builder bind(InetAddress address) {
+      this.address = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * The host (an IP literal or a name) that discovery reports for this port, for clients
+     * that reach it through another address (NAT, port forwarding); default: the bound
+     * address. Only the host: the port reported is the bound one.
+     */
+    public Builder advertise(String host) {
+      this.advertise = host == null ? null : NetAddress.of(host, 1).host();
       return this;
     }
 

@@ -12,7 +12,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -54,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * callback to the {@link ResponseHandler}, so a loss is reported exactly once through
  * {@link ResponseHandler#disconnected} and no response follows it. Senders write under a lock.
  *
- * <p>Only loopback portals are accepted (see {@link IscsiEndpoint}).
+ * <p>A portal is any address or host name; a name is resolved when the connection is made,
+ * on this transport's thread (see {@link IscsiEndpoint}).
  */
 public final class IscsiTransport implements ScsiTransport {
   public static final String SCHEME = "iscsi";
@@ -216,15 +216,12 @@ public final class IscsiTransport implements ScsiTransport {
   }
 
   private void connectAndLogin() throws IOException {
-    InetSocketAddress addr = endpoint.socketAddress();
-    Socket s = new Socket();
+    // resolves a name and binds the source here, on the session's own thread
+    Socket s = endpoint.portal().connectSocket(settings.connectTimeout());
     socket = s;
     if (closed.get()) {
       throw new IOException("closed");
     }
-    s.setTcpNoDelay(true);
-    s.setKeepAlive(true);
-    s.connect(addr, (int) settings.connectTimeout().toMillis());
     s.setSoTimeout((int) settings.loginTimeout().toMillis());
     in = s.getInputStream();
     out = new BufferedOutputStream(s.getOutputStream(), 65536);

@@ -686,7 +686,18 @@ class IscsiListenerTest {
     IscsiTargetListener l = listen(1);
     assertEquals(List.of(URI.create("iscsi://127.0.0.1:" + l.tcpPort() + "/" + NAME + "/0")), l.uris());
     assertThrows(IllegalArgumentException.class, () -> IscsiTargetListener.builder(target, 9));
-    assertThrows(IllegalArgumentException.class,
-        () -> IscsiTargetListener.builder(target, 1).bind(InetAddress.getByName("10.0.0.1")));
+  }
+
+  @Test
+  void sendTargetsReportsTheAdvertisedHostOfEveryPortal() throws Exception {
+    // bound on loopback, reached by clients as array.example (NAT, port forwarding)
+    IscsiTargetListener a = listen(IscsiTargetListener.builder(target, 1).advertise("array.example"));
+    IscsiTargetListener b = listen(IscsiTargetListener.builder(target, 2).advertise("2001:db8::5"));
+    assertEquals(URI.create("iscsi://array.example:" + a.tcpPort() + "/" + NAME + "/0"), a.uri(0));
+    Map<String, List<String>> found = IscsiTransport.sendTargets(
+        new IscsiEndpoint(dev.mpath.spi.NetAddress.of("127.0.0.1", a.tcpPort()), null, IscsiEndpoint.ALL_LUNS,
+            null, null), settings()).get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(Map.of(NAME, List.of("array.example:" + a.tcpPort() + "," + a.portalGroupTag(),
+        "[2001:db8::5]:" + b.tcpPort() + "," + b.portalGroupTag())), found);
   }
 }

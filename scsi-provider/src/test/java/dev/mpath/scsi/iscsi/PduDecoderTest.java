@@ -229,16 +229,55 @@ class PduDecoderTest {
   }
 
   @Test
-  void badUrisAndNonLoopbackAddressesAreRefused() {
+  void badUrisAreRefused() {
     for (String u : new String[] {
-        "iscsi://127.0.0.1:3260/iqn.x", "iscsi://127.0.0.1:3260/iqn.x/one", "iscsi://127.0.0.1/iqn.x/1/2",
-        "iscsi:///iqn.x/1", "iscsi://127.0.0.1//1", "iscsi://127.0.0.1/iqn.x/99999", "iscsi://user@127.0.0.1/iqn.x/1"}) {
+        "iscsi://127.0.0.1:3260/iqn.x/one", "iscsi://127.0.0.1/iqn.x/1/2",
+        "iscsi:///iqn.x/1", "iscsi://127.0.0.1//1", "iscsi://127.0.0.1/iqn.x/99999", "iscsi://user@127.0.0.1/iqn.x/1",
+        "iscsi://127.0.0.1/iqn.x/-1", "iscsi://127.0.0.1/iqn.x/0?iface.bogus=1",
+        "iscsi://127.0.0.1/iqn.x/0?iface.ipaddress=eth0"}) {
       assertThrows(IllegalArgumentException.class, () -> IscsiEndpoint.parse(URI.create(u)), u);
     }
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> IscsiEndpoint.parse(URI.create("iscsi://192.0.2.10:3260/iqn.x/1")));
-    assertTrue(e.getMessage().contains("not a loopback address"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> IscsiEndpoint.parse(URI.create("iscsi://[2001:db8::1]/iqn.x/1")));
+  }
+
+  @Test
+  void anyPortalParsesWithoutALookup() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.mpath.testing.NoLookups.supported(),
+        "this JVM forbids a security manager");
+    IscsiEndpoint[] e = new IscsiEndpoint[5];
+    java.util.List<String> lookups = dev.mpath.testing.NoLookups.run(() -> {
+      e[0] = IscsiEndpoint.parse(URI.create("iscsi://192.0.2.10:3260/iqn.x/1"));
+      e[1] = IscsiEndpoint.parse(URI.create("iscsi://[2001:db8::1]/iqn.x/1?iface.ipaddress=2001:db8::2"));
+      e[2] = IscsiEndpoint.parse(URI.create("iscsi://array-b.example.com:3261/iqn.x?iface.net_ifacename=eth1"));
+      e[3] = IscsiEndpoint.parse(URI.create("iscsi://u%25s@array-b.example.com"));
+      e[4] = IscsiEndpoint.parse(URI.create("iscsi://10.0.0.7/"));
+      new IscsiTransport(e[2].withLun(0), IscsiSettings.of("iqn.2024-01.dev.mpath:t", 0x80_3d_00_00_00_01L)).close();
+    });
+    assertEquals(java.util.List.of(), lookups);
+    assertEquals("iscsi://192.0.2.10:3260/iqn.x/1", e[0].address());
+    assertEquals("iscsi://[2001:db8::1]:3260/iqn.x/1", e[1].address());
+    assertEquals("2001:db8::2", e[1].portal().sourceAddress());
+    assertEquals(IscsiEndpoint.ALL_LUNS, e[2].lun());
+    assertEquals("eth1", e[2].portal().sourceInterface());
+    assertEquals("iscsi://array-b.example.com:3261/iqn.x", e[2].address());
+    assertTrue(e[3].isDiscovery());
+    assertEquals("u", e[3].user());
+    assertTrue(e[4].isDiscovery());
+    assertEquals("iscsi://10.0.0.7:3260", e[4].address());
+  }
+
+  @Test
+  void targetAddressValues() {
+    // RFC 7143 13.8: domainname[:port][,portal-group-tag]
+    assertEquals(new TargetAddress(dev.mpath.spi.NetAddress.of("10.0.0.1", 3260), 1),
+        TargetAddress.parse("10.0.0.1:3260,1"));
+    assertEquals(new TargetAddress(dev.mpath.spi.NetAddress.of("fe80::1", 3261), 2),
+        TargetAddress.parse("[fe80::1]:3261,2"));
+    assertEquals(new TargetAddress(dev.mpath.spi.NetAddress.of("array.example", 3260), -1),
+        TargetAddress.parse("array.example"));
+    assertEquals("[2001:db8::1]:3260,7", TargetAddress.parse("[2001:db8::1],7").format());
+    for (String bad : new String[] {"10.0.0.1:3260,x", "[::1:3260,1", "10.0.0.1:0,1", "host:3260,70000"}) {
+      assertThrows(IllegalArgumentException.class, () -> TargetAddress.parse(bad), bad);
+    }
   }
 
   @Test

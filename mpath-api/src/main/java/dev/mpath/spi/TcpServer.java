@@ -1,7 +1,6 @@
 package dev.mpath.spi;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
@@ -12,15 +11,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The accept side of a wire target listener (NVMe/TCP, iSCSI): a TCP server socket on a
- * loopback address, an accept thread, and a cap on open connections. What a connection
+ * The accept side of a wire target listener (NVMe/TCP, iSCSI): a TCP server socket on the
+ * address it is told (the listeners default to 127.0.0.1; {@code mpath serve --listen}
+ * chooses another), an accept thread, and a cap on open connections. What a connection
  * does is the listener's business; this class only hands it a connected, blocking,
- * TCP_NODELAY channel. Only loopback addresses are accepted: the bundled targets never
- * listen on a network. Thread-safe.
+ * TCP_NODELAY channel. Thread-safe.
  */
-public final class LoopbackServer implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(LoopbackServer.class);
-  private static final RateLimitedLog RLOG = new RateLimitedLog(LoopbackServer.class, 1000);
+public final class TcpServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TcpServer.class);
+  private static final RateLimitedLog RLOG = new RateLimitedLog(TcpServer.class, 1000);
 
   /** Takes over one accepted connection (registers and starts it). */
   @FunctionalInterface
@@ -40,7 +39,7 @@ public final class LoopbackServer implements AutoCloseable {
   private final AtomicInteger seq = new AtomicInteger();
   private volatile boolean closed;
 
-  private LoopbackServer(String what, ServerSocketChannel server, int maxConnections,
+  private TcpServer(String what, ServerSocketChannel server, int maxConnections,
       IntSupplier openConnections, Acceptor acceptor) {
     this.what = what;
     this.server = server;
@@ -50,16 +49,14 @@ public final class LoopbackServer implements AutoCloseable {
   }
 
   /**
-   * Binds {@code address} (a loopback address; port 0 for an ephemeral one) and starts the
-   * accept thread.
+   * Binds {@code address} (port 0 for an ephemeral one; a wildcard address listens on
+   * every interface) and starts the accept thread.
    *
    * @param what names the listener in thread names and logs ("NVMe/TCP listener")
    * @param openConnections how many of its connections are open now (checked against the cap)
-   * @throws IllegalArgumentException if the address is not a loopback address
    */
-  public static LoopbackServer start(String what, InetSocketAddress address, int maxConnections,
+  public static TcpServer start(String what, InetSocketAddress address, int maxConnections,
       IntSupplier openConnections, Acceptor acceptor) throws IOException {
-    requireLoopback(address.getAddress());
     ServerSocketChannel server = ServerSocketChannel.open();
     try {
       server.bind(address, 64);
@@ -67,29 +64,24 @@ public final class LoopbackServer implements AutoCloseable {
       server.close();
       throw e;
     }
-    LoopbackServer s = new LoopbackServer(what, server, maxConnections, openConnections, acceptor);
+    TcpServer s = new TcpServer(what, server, maxConnections, openConnections, acceptor);
     Thread t = new Thread(s::acceptLoop, what.replace(' ', '-') + "-" + s.port());
     t.setDaemon(true);
     t.start();
     return s;
   }
 
-  /** Refuses anything but a loopback address (127.0.0.0/8, ::1). */
-  public static InetAddress requireLoopback(InetAddress address) {
-    if (address == null || !address.isLoopbackAddress()) {
-      throw new IllegalArgumentException("loopback addresses only: " + address);
+  /**
+   * What a listener reports (discovery log, SendTargets) for a port bound at {@code bound}:
+   * {@code host} when one was configured, else the bound address; always the bound port.
+   */
+  public static NetAddress advertised(String host, InetSocketAddress bound) {
+    if (host != null) {
+      return NetAddress.of(host, bound.getPort());
     }
-    return address;
-  }
-
-  /** {@code host:port}, an IPv6 host in brackets and without its scope. */
-  public static String hostPort(InetSocketAddress a) {
-    String host = a.getAddress().getHostAddress();
-    if (host.contains(":")) {
-      int pct = host.indexOf('%');
-      host = "[" + (pct >= 0 ? host.substring(0, pct) : host) + "]";
-    }
-    return host + ":" + a.getPort();
+    String h = bound.getAddress().getHostAddress();
+    int pct = h.indexOf('%');
+    return NetAddress.of(pct >= 0 ? h.substring(0, pct) : h, bound.getPort());
   }
 
   /** The bound address. */
