@@ -26,7 +26,8 @@ class ModulePathTest {
       boolean oursJar = name.matches("(mpath-api|alua|nvme-provider|scsi-provider)-[0-9].*\\.jar")
           && !name.contains("tests");
       boolean dep = name.startsWith("picocli-") || name.startsWith("HdrHistogram-")
-          || name.startsWith("slf4j-api-") || name.startsWith("slf4j-simple-");
+          || name.startsWith("slf4j-api-") || name.startsWith("slf4j-simple-")
+          || name.startsWith("guava-") || name.startsWith("failureaccess-");
       if (ours || oursJar || dep) {
         modulePath.add(entry);
       }

@@ -145,6 +145,8 @@ public final class IdentifyController {
 
   /** CTRATT bit 0: 128-bit Host Identifier supported. */
   public static final int CTRATT_HOST_ID_128 = 1;
+  /** CTRATT bit 6: Traffic Based Keep Alive Support (TBKAS): any command restarts the timer. */
+  public static final int CTRATT_TBKAS = 1 << 6;
 
   /** OACS bit 3: Namespace Management and Namespace Attachment supported. */
   public static final int OACS_NAMESPACE_MANAGEMENT = 1 << 3;

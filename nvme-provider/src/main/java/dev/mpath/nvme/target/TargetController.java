@@ -124,6 +124,8 @@ public final class TargetController {
   private volatile String deadReason;
   private volatile int cc;
   private volatile int csts;
+  /** Upper bound of the keep alive tolerance ({@link #toleratedIdleNanos}). */
+  static final long KATO_TOLERANCE_MAX_MILLIS = 10_000;
   private volatile int katoMillis;
   private volatile long lastActivity;
   private volatile int aec = AEC_SUPPORTED;
@@ -393,9 +395,7 @@ public final class TargetController {
       LOG.trace("controller {}: port {} hung, command dropped", cntlid, port);
       return;
     }
-    if (qid == 0) {
-      touch();
-    }
+    touch(); // traffic-based keep alive (CTRATT TBKAS): any command on any queue counts
     exec.execute(() -> run(q, copy, data));
   }
 
@@ -507,8 +507,22 @@ public final class TargetController {
     int k = katoMillis;
     if (k > 0 && !dead) {
       long gen = katoGeneration;
-      katoTimer = scheduler.schedule(() -> katoCheck(gen), k, TimeUnit.MILLISECONDS);
+      katoTimer = scheduler.schedule(() -> katoCheck(gen), toleratedIdleNanos(k),
+          TimeUnit.NANOSECONDS);
     }
+  }
+
+  /**
+   * How long the controller may go without a command before the keep alive timer expires:
+   * KATO plus a tolerance of KATO again, at most {@link #KATO_TOLERANCE_MAX_MILLIS} (NVMe base
+   * 2.0, 3.9.5 lets the controller allow for the transport's round trip). A host sends Keep
+   * Alive at KATO/2 or faster (Linux: KATO/2, KATO/4 with TBKAS), so one keep-alive that is a
+   * slow round trip late never kills the association; a host that stopped is still noticed
+   * within twice KATO.
+   */
+  static long toleratedIdleNanos(int katoMillis) {
+    long tolerance = Math.min(katoMillis, KATO_TOLERANCE_MAX_MILLIS);
+    return TimeUnit.MILLISECONDS.toNanos(katoMillis + tolerance);
   }
 
   private void katoCheck(long gen) {
@@ -516,7 +530,7 @@ public final class TargetController {
       if (dead || gen != katoGeneration) {
         return;
       }
-      long kato = TimeUnit.MILLISECONDS.toNanos(katoMillis);
+      long kato = toleratedIdleNanos(katoMillis);
       long idle = scheduler.nanoTime() - lastActivity;
       if (idle < kato) {
         katoTimer = scheduler.schedule(() -> katoCheck(gen), kato - idle, TimeUnit.NANOSECONDS);
@@ -805,7 +819,7 @@ public final class TargetController {
         .ver(VERSION)
         .oaes(IdentifyController.OAES_NAMESPACE_ATTRIBUTE_NOTICES
             | IdentifyController.OAES_ANA_CHANGE_NOTICES)
-        .ctratt(IdentifyController.CTRATT_HOST_ID_128)
+        .ctratt(IdentifyController.CTRATT_HOST_ID_128 | IdentifyController.CTRATT_TBKAS)
         .cntrltype(IdentifyController.CNTRLTYPE_IO)
         .oacs(IdentifyController.OACS_NAMESPACE_MANAGEMENT)
         .acl(3)
@@ -822,6 +836,9 @@ public final class TargetController {
         .cqes(0x44)
         .maxcmd(Math.min(0xFFFF, s.maxQueueEntries))
         .nn(s.nn)
+        // MNAN: at most NN namespaces may be attached at once; Linux refuses 0 with ANA
+        // reporting (nvme_mpath_init_identify) and sizes the ANA log from it
+        .mnan(s.nn)
         .oncs(IdentifyController.ONCS_DATASET_MANAGEMENT | IdentifyController.ONCS_WRITE_ZEROES
             | IdentifyController.ONCS_RESERVATIONS)
         .vwc(IdentifyController.VWC_PRESENT)

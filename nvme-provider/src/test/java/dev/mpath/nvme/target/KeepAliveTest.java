@@ -35,8 +35,8 @@ class KeepAliveTest {
   void controllerFailsWhenNoKeepAliveArrivesWithinKato() throws Exception {
     TestHost h = host(1000);
     int aer = h.aer(); // an admin command at t=0
-    rig.advance(Duration.ofMillis(999));
-    assertTrue(h.ctrl.isLive());
+    rig.advance(Duration.ofMillis(1999));
+    assertTrue(h.ctrl.isLive(), "KATO 1000 ms tolerates one keep-alive period more");
     rig.advance(Duration.ofMillis(1));
     assertFalse(h.ctrl.isLive());
     assertEquals("keep alive timeout", h.ctrl.goneReason());
@@ -56,27 +56,47 @@ class KeepAliveTest {
   @Test
   void keepAliveRestartsTheTimer() throws Exception {
     TestHost h = host(1000);
-    rig.advance(Duration.ofMillis(800));
+    rig.advance(Duration.ofMillis(1800));
     assertTrue(h.keepAlive().ok());
-    rig.advance(Duration.ofMillis(999));
+    rig.advance(Duration.ofMillis(1999));
     assertTrue(h.ctrl.isLive());
     assertTrue(h.keepAlive().ok());
-    rig.advance(Duration.ofMillis(999));
+    rig.advance(Duration.ofMillis(1999));
     assertTrue(h.ctrl.isLive());
     rig.advance(Duration.ofMillis(1));
     assertFalse(h.ctrl.isLive());
   }
 
   @Test
-  void anyAdminCommandCountsButIoDoesNot() throws Exception {
+  void trafficBasedKeepAliveCountsEveryCommand() throws Exception {
     TestHost h = host(1000);
     rig.advance(Duration.ofMillis(500));
     h.identify(IdentifyCommand.CNS_CONTROLLER, 0, 0);
-    rig.advance(Duration.ofMillis(900));
-    assertTrue(h.ctrl.isLive(), "identify at 500 pushed expiry to 1500");
+    rig.advance(Duration.ofMillis(1900));
+    assertTrue(h.ctrl.isLive(), "identify at 500 pushed expiry to 2500");
     assertTrue(h.read(1, 0, ByteBuffer.allocate(512), 1).ok());
-    rig.advance(Duration.ofMillis(100));
-    assertFalse(h.ctrl.isLive(), "I/O at 1400 did not");
+    rig.advance(Duration.ofMillis(1999));
+    assertTrue(h.ctrl.isLive(), "I/O at 2400 pushed expiry to 4400 (TBKAS)");
+    rig.advance(Duration.ofMillis(1));
+    assertFalse(h.ctrl.isLive());
+  }
+
+  @Test
+  void identifyAdvertisesTrafficBasedKeepAliveAndMnan() throws Exception {
+    TestHost h = host(1000);
+    ByteBuffer data = h.identify(IdentifyCommand.CNS_CONTROLLER, 0, 0).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    // CTRATT (bytes 99:96) bit 6 TBKAS and bit 0 128-bit host id; MNAN (543:540) = NN (519:516)
+    assertEquals(0x41, data.getInt(96) & 0x41);
+    assertEquals(data.getInt(516), data.getInt(540));
+    assertTrue(data.getInt(540) > 0);
+    assertEquals(1, data.get(76) >> 3 & 1, "CMIC ANA reporting, which makes Linux check MNAN");
+  }
+
+  @Test
+  void toleranceIsBounded() {
+    assertEquals(Duration.ofMillis(200).toNanos(), TargetController.toleratedIdleNanos(100));
+    assertEquals(Duration.ofSeconds(10).toNanos(), TargetController.toleratedIdleNanos(5000));
+    assertEquals(Duration.ofSeconds(130).toNanos(), TargetController.toleratedIdleNanos(120_000));
   }
 
   @Test
@@ -97,7 +117,7 @@ class KeepAliveTest {
         FeatureCommand.FID_KEEP_ALIVE_TIMER, 0, 0), null);
     assertEquals(500, get.dw0());
     assertEquals(500, h.ctrl.katoMillis());
-    rig.advance(Duration.ofMillis(499));
+    rig.advance(Duration.ofMillis(999));
     assertTrue(h.ctrl.isLive());
     rig.advance(Duration.ofMillis(1));
     assertFalse(h.ctrl.isLive());
@@ -109,7 +129,7 @@ class KeepAliveTest {
     rig.subsystem.faults(1).hang(true);
     rig.advance(Duration.ofMillis(600));
     h.submit(0, (s, cid) -> dev.mpath.nvme.proto.KeepAliveCommand.fill(s, cid), null);
-    rig.advance(Duration.ofMillis(400));
+    rig.advance(Duration.ofMillis(1400));
     assertFalse(h.ctrl.isLive());
     assertEquals(List.of("keep alive timeout"), h.admin.disconnects());
     assertEquals(List.of(), h.admin.all());
