@@ -4,6 +4,7 @@ module dev.mpath.examples {
   requires dev.mpath.nvme;
   requires dev.mpath.scsi;
   requires org.slf4j;
+  requires com.google.common;
   requires info.picocli;
   requires HdrHistogram;
 

@@ -5,7 +5,14 @@ import dev.mpath.nvme.tcp.NvmeTcpListener;
 import dev.mpath.scsi.iscsi.IscsiTargetListener;
 import dev.mpath.scsi.target.ScsiTarget;
 import dev.mpath.spi.SystemScheduler;
+import com.google.common.net.InetAddresses;
+import dev.mpath.spi.NetAddress;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,15 +25,18 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code mpath serve}: starts a topology's target emulators in this process and exposes them
- * on the wire on a loopback address: its NVMe subsystems through one NVMe/TCP listener per
+ * on the wire, on 127.0.0.1 unless {@code --listen} names another address: its NVMe subsystems through one NVMe/TCP listener per
  * subsystem port, so any NVMe/TCP host (this tool in another process, Linux nvme-cli) can
  * connect, and its SCSI targets through one iSCSI target portal per target port (any iSCSI
  * initiator: this tool, open-iscsi, libiscsi). Prints one URI per NVMe listener and one per
  * iSCSI portal and LUN, then serves until the duration ends or the process is stopped.
+ * {@code --advertise HOST} is what SendTargets (and the URIs printed) report, for clients
+ * that reach this host by another address; {@code --control stdin} reads
+ * {@link ServeControl} commands from standard input, one answer line each.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {"Serve the embedded (or --config) NVMe subsystems over NVMe/TCP and SCSI targets",
-        "over iSCSI, on loopback.",
+        "over iSCSI (on 127.0.0.1 unless --listen says otherwise).",
         "  mpath serve --duration 60      # prints nvme+tcp://127.0.0.1:PORT/<nqn> per port",
         "                                 # and iscsi://127.0.0.1:PORT/<target>/<lun> per port and LUN"})
 final class ServeCommand implements Callable<Integer> {
@@ -40,6 +50,20 @@ final class ServeCommand implements Callable<Integer> {
           + " (default: ephemeral ports).")
   int firstPort;
 
+  @Option(names = "--listen", paramLabel = "ADDR",
+      description = "IP address to listen on (default 127.0.0.1; 0.0.0.0 or :: for every interface).")
+  String listen = "127.0.0.1";
+
+  @Option(names = "--advertise", paramLabel = "HOST",
+      description = "Host (IP address or name) that discovery and SendTargets report"
+          + " (default: the listen address).")
+  String advertise;
+
+  @Option(names = "--control", paramLabel = "stdin",
+      description = "Read control commands from standard input (port down/up, ANA and ALUA"
+          + " states, delays); 'help' lists them.")
+  String control;
+
   @Option(names = "--duration", paramLabel = "SECONDS",
       description = "Serve this long, then stop (default: until the process is stopped).")
   long duration;
@@ -52,6 +76,16 @@ final class ServeCommand implements Callable<Integer> {
     if (firstPort < 0 || firstPort > 65535 || duration < 0) {
       throw new IllegalArgumentException("--port must be 0..65535 and --duration >= 0");
     }
+    if (control != null && !control.equals("stdin")) {
+      throw new IllegalArgumentException("--control takes 'stdin'");
+    }
+    if (!InetAddresses.isInetAddress(listen)) {
+      throw new IllegalArgumentException("--listen must be an IP address: " + listen);
+    }
+    InetAddress bind = InetAddresses.forString(listen);
+    if (advertise != null) {
+      NetAddress.of(advertise, 1); // checks the syntax, looks nothing up
+    }
     Topology t = config != null ? Topology.read(config) : Topology.defaults();
     PrintWriter out = spec.commandLine().getOut();
     List<NvmeTcpListener> listeners = new ArrayList<>();
@@ -62,7 +96,7 @@ final class ServeCommand implements Callable<Integer> {
       try {
         for (NvmeSubsystem s : e.subsystems().values()) {
           for (int port : s.ports()) {
-            NvmeTcpListener.Builder b = NvmeTcpListener.builder(s, port);
+            NvmeTcpListener.Builder b = NvmeTcpListener.builder(s, port).bind(bind).advertise(advertise);
             if (firstPort > 0) {
               b.tcpPort(next++);
             }
@@ -73,7 +107,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         for (ScsiTarget st : e.scsiTargets().values()) {
           for (int port : st.ports()) {
-            IscsiTargetListener.Builder b = IscsiTargetListener.builder(st, port);
+            IscsiTargetListener.Builder b = IscsiTargetListener.builder(st, port).bind(bind).advertise(advertise);
             if (firstPort > 0) {
               b.tcpPort(next++);
             }
@@ -94,6 +128,13 @@ final class ServeCommand implements Callable<Integer> {
         if (!listeners.isEmpty()) {
           out.println("serving " + listeners.size() + " NVMe/TCP port(s)" + until);
         }
+        if (bind.isAnyLocalAddress() && advertise == null) {
+          out.println("warning: listening on every interface; SendTargets reports " + listen
+              + ", which clients cannot reach: give --advertise HOST");
+        }
+        if (control != null) {
+          startControl(new ServeControl(e.subsystems(), e.scsiTargets()), out);
+        }
         out.flush();
         ready.countDown();
         CountDownLatch forever = new CountDownLatch(1);
@@ -111,5 +152,27 @@ final class ServeCommand implements Callable<Integer> {
     out.println("stopped");
     out.flush();
     return 0;
+  }
+
+  /** Standard input, one command a line, on a daemon thread; EOF ends the channel, not serve. */
+  private static void startControl(ServeControl c, PrintWriter out) {
+    Thread t = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          String answer = c.execute(line);
+          if (answer != null) {
+            synchronized (out) {
+              out.println(answer);
+              out.flush();
+            }
+          }
+        }
+      } catch (IOException e) {
+        // standard input closed
+      }
+    }, "mpath-serve-control");
+    t.setDaemon(true);
+    t.start();
   }
 }
