@@ -1,0 +1,147 @@
+package dev.mpath.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mpath.testing.QemuGuest;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A real Linux 6.1 NVMe/TCP host (nvme-cli, native NVMe multipath) against {@code mpath serve}
+ * in another process: three paths to one head with the served ANA states, verified direct
+ * I/O at 4 KiB, 128 KiB and 1 MiB with header and data digests, a port taken down through
+ * the control channel while the guest reads (no read fails, the path comes back), an ANA
+ * flip that moves the guest's I/O (per-path counts from the guest's sysfs), and
+ * reservations through the head. Opt-in: runs when {@code MPATH_QEMU} names
+ * qemu-nvme-client.sh.
+ */
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class KernelNvmeHostInteropTest {
+  static final String NQN = "nqn.2024-01.dev.mpath:demo";
+  static final int FIRST_PORT = 14520;
+
+  @Test
+  void linuxHostUsesMpathServe() throws Exception {
+    QemuGuest.require();
+    Path script = Path.of("target", "kernel-nvme-host.sh");
+    try (InputStream in = getClass().getResourceAsStream("/kernel/nvme-host.sh")) {
+      Files.createDirectories(script.getParent());
+      Files.write(script, in.readAllBytes());
+    }
+    Serve serve = Serve.start(FIRST_PORT);
+    try (QemuGuest guest = QemuGuest.start("nvme-host", Duration.ofSeconds(240),
+        "-p", "10.0.2.100:4420=" + FIRST_PORT, "-p", "10.0.2.101:4420=" + (FIRST_PORT + 1),
+        "-p", "10.0.2.102:4420=" + (FIRST_PORT + 2), "-f", script.toString())) {
+      Duration step = Duration.ofSeconds(180);
+      assertEquals("3", guest.await("PATHS=(\\d+)", step).group(1), guest.console());
+      guest.await("ANA c0=optimized", step);
+      guest.await("ANA c1=optimized", step);
+      guest.await("ANA c2=non-optimized", step);
+      for (String bs : List.of("4k", "128k", "1M")) {
+        guest.await("VERIFY-OK " + bs, step);
+      }
+
+      guest.await("PORT-DOWN-READY", step);
+      assertTrue(serve.command("nvme-port " + NQN + " 1 down").startsWith("ok"));
+      Thread.sleep(4000); // the guest reads through the outage
+      assertTrue(serve.command("nvme-port " + NQN + " 1 up").startsWith("ok"));
+      assertEquals("0", guest.await("READ-ERRORS=(\\d+)", step).group(1), guest.console());
+      guest.await("NVME0-STATE=live", step);
+
+      guest.await("ANA-READY", step);
+      assertTrue(serve.command("ana " + NQN + " 1 1 inaccessible").startsWith("ok"));
+      assertTrue(serve.command("ana " + NQN + " 1 2 inaccessible").startsWith("ok"));
+      assertTrue(serve.command("ana " + NQN + " 1 3 optimized").startsWith("ok"));
+      guest.await("ANA-AFTER c0=inaccessible", step);
+      guest.await("ANA-AFTER c2=optimized", step);
+      Matcher io = guest.await("ANA-IO c0=(\\d+) c2=(\\d+)", step);
+      assertEquals("0", io.group(1), "no I/O through the inaccessible path");
+      assertTrue(Integer.parseInt(io.group(2)) >= 200, "the reads moved to the optimized path: " + io.group());
+      guest.await("RESV-OK", step);
+      guest.await("GUEST-DONE", step);
+      assertEquals(0, guest.waitFor(Duration.ofSeconds(60)), guest.tail(40));
+    } finally {
+      serve.close();
+    }
+  }
+
+  /** {@code mpath serve --control stdin} in a child JVM on this test's class path. */
+  static final class Serve implements AutoCloseable {
+    final Process process;
+    final Writer control;
+    final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    private Serve(Process p) {
+      this.process = p;
+      this.control = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
+      Thread t = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+          String l;
+          while ((l = r.readLine()) != null) {
+            lines.add(l);
+          }
+        } catch (IOException e) {
+          // ended
+        }
+      }, "serve-out");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    static Serve start(int port) throws Exception {
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+          "dev.mpath.examples.cli.Main", "serve", "--port", Integer.toString(port), "--control", "stdin",
+          "--duration", "330").redirectErrorStream(true).start();
+      Serve s = new Serve(p);
+      s.awaitLine("serving \\d+ NVMe/TCP port", Duration.ofSeconds(60));
+      return s;
+    }
+
+    String awaitLine(String regex, Duration bound) throws InterruptedException {
+      long deadline = System.nanoTime() + bound.toNanos();
+      while (true) {
+        String l = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (l == null) {
+          throw new AssertionError("serve never printed /" + regex + "/");
+        }
+        if (l.matches("(?s).*" + regex + ".*")) {
+          return l;
+        }
+      }
+    }
+
+    String command(String line) throws Exception {
+      control.write(line + "\n");
+      control.flush();
+      return awaitLine("^(ok|error).*", Duration.ofSeconds(30));
+    }
+
+    @Override
+    public void close() {
+      process.destroy();
+      try {
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
