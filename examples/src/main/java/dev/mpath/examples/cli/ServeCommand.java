@@ -1,6 +1,9 @@
 package dev.mpath.examples.cli;
 
 import dev.mpath.nvme.target.NvmeSubsystem;
+import dev.mpath.nvme.proto.DiscoveryLogPage;
+import dev.mpath.nvme.target.DiscoveryService;
+import dev.mpath.nvme.tcp.FabricsCommands;
 import dev.mpath.nvme.tcp.NvmeTcpListener;
 import dev.mpath.scsi.iscsi.IscsiTargetListener;
 import dev.mpath.scsi.target.ScsiTarget;
@@ -88,15 +91,26 @@ final class ServeCommand implements Callable<Integer> {
     }
     Topology t = config != null ? Topology.read(config) : Topology.defaults();
     PrintWriter out = spec.commandLine().getOut();
-    List<NvmeTcpListener> listeners = new ArrayList<>();
+    List<NvmeTcpListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<IscsiTargetListener> portals = new ArrayList<>();
     try (SystemScheduler scheduler = new SystemScheduler("mpath-serve-timer");
         Embedded e = Embedded.start(t, scheduler)) {
       int next = firstPort;
+      // every NVMe/TCP port also answers the well-known discovery NQN with a log of them all
+      DiscoveryService discovery = new DiscoveryService(FabricsCommands.DISCOVERY_NQN, () -> {
+        List<DiscoveryLogPage.Entry> entries = new ArrayList<>();
+        for (NvmeTcpListener l : listeners) {
+          NetAddress a = l.advertisedAddress();
+          entries.add(DiscoveryLogPage.Entry.tcp(DiscoveryLogPage.SUBTYPE_NVME, l.portId(), a.host(),
+              a.port(), l.subsystem().nqn()));
+        }
+        return entries;
+      });
       try {
         for (NvmeSubsystem s : e.subsystems().values()) {
           for (int port : s.ports()) {
-            NvmeTcpListener.Builder b = NvmeTcpListener.builder(s, port).bind(bind).advertise(advertise);
+            NvmeTcpListener.Builder b = NvmeTcpListener.builder(s, port).bind(bind).advertise(advertise)
+                .discovery(discovery);
             if (firstPort > 0) {
               b.tcpPort(next++);
             }
@@ -145,6 +159,7 @@ final class ServeCommand implements Callable<Integer> {
         }
       } finally {
         listeners.forEach(NvmeTcpListener::close);
+        discovery.close();
         portals.forEach(IscsiTargetListener::close);
         ready.countDown();
       }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A real Linux 6.1 NVMe/TCP host (nvme-cli, native NVMe multipath) against {@code mpath serve}
- * in another process: three paths to one head with the served ANA states, verified direct
+ * in another process: {@code nvme discover} lists every port at the advertised address,
+ * {@code nvme connect-all} makes three paths to one head with the served ANA states, verified direct
  * I/O at 4 KiB, 128 KiB and 1 MiB with header and data digests, a port taken down through
  * the control channel while the guest reads (no read fails, the path comes back), an ANA
  * flip that moves the guest's I/O (per-path counts from the guest's sysfs), and
@@ -44,10 +45,13 @@ class KernelNvmeHostInteropTest {
       Files.write(script, in.readAllBytes());
     }
     Serve serve = Serve.start(FIRST_PORT);
+    // the guest reaches every port at 10.0.2.100 (forwarded to loopback), which serve advertises
     try (QemuGuest guest = QemuGuest.start("nvme-host", Duration.ofSeconds(240),
-        "-p", "10.0.2.100:4420=" + FIRST_PORT, "-p", "10.0.2.101:4420=" + (FIRST_PORT + 1),
-        "-p", "10.0.2.102:4420=" + (FIRST_PORT + 2), "-f", script.toString())) {
+        "-p", "10.0.2.100:" + FIRST_PORT + "=" + FIRST_PORT,
+        "-p", "10.0.2.100:" + (FIRST_PORT + 1) + "=" + (FIRST_PORT + 1),
+        "-p", "10.0.2.100:" + (FIRST_PORT + 2) + "=" + (FIRST_PORT + 2), "-f", script.toString())) {
       Duration step = Duration.ofSeconds(180);
+      assertEquals("3", guest.await("DISCOVERED=(\\d+)", step).group(1), guest.console());
       assertEquals("3", guest.await("PATHS=(\\d+)", step).group(1), guest.console());
       guest.await("ANA c0=optimized", step);
       guest.await("ANA c1=optimized", step);
@@ -61,7 +65,7 @@ class KernelNvmeHostInteropTest {
       Thread.sleep(4000); // the guest reads through the outage
       assertTrue(serve.command("nvme-port " + NQN + " 1 up").startsWith("ok"));
       assertEquals("0", guest.await("READ-ERRORS=(\\d+)", step).group(1), guest.console());
-      guest.await("NVME0-STATE=live", step);
+      guest.await("PORT1-STATE=live", step);
 
       guest.await("ANA-READY", step);
       assertTrue(serve.command("ana " + NQN + " 1 1 inaccessible").startsWith("ok"));
@@ -107,6 +111,7 @@ class KernelNvmeHostInteropTest {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
           "dev.mpath.examples.cli.Main", "serve", "--port", Integer.toString(port), "--control", "stdin",
+          "--advertise", "10.0.2.100",
           "--duration", "330").redirectErrorStream(true).start();
       Serve s = new Serve(p);
       s.awaitLine("serving \\d+ NVMe/TCP port", Duration.ofSeconds(60));

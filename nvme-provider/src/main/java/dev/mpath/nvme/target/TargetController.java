@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * confined to that executor; events raised elsewhere (ANA changes, attachment) are posted to
  * it.
  */
-public final class TargetController {
+public final class TargetController implements FabricsController {
 
   private static final Logger LOG = LoggerFactory.getLogger(TargetController.class);
 

@@ -7,6 +7,8 @@ import dev.mpath.nvme.proto.SubmissionQueueEntry;
 import dev.mpath.nvme.target.CompletionSink;
 import dev.mpath.nvme.target.NvmeConnectException;
 import dev.mpath.nvme.target.NvmeSubsystem;
+import dev.mpath.nvme.target.DiscoveryService;
+import dev.mpath.nvme.target.FabricsController;
 import dev.mpath.nvme.target.TargetController;
 import dev.mpath.spi.NetAddress;
 import dev.mpath.spi.TcpServer;
@@ -66,6 +68,7 @@ public final class NvmeTcpListener implements AutoCloseable {
   private final long setupTimeoutMillis;
   private final TcpServer server;
   private final String advertise; // null: the bound address
+  private final DiscoveryService discovery; // null: no discovery controller on this port
   private final ScheduledExecutorService timer;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private static final RateLimitedLog RLOG = new RateLimitedLog(NvmeTcpListener.class, 1000);
@@ -81,6 +84,7 @@ public final class NvmeTcpListener implements AutoCloseable {
     this.maxConnections = b.maxConnections;
     this.setupTimeoutMillis = b.setupTimeoutMillis;
     this.advertise = b.advertise;
+    this.discovery = b.discovery;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "nvme-tcp-listener-timer");
       t.setDaemon(true);
@@ -210,7 +214,7 @@ public final class NvmeTcpListener implements AutoCloseable {
     volatile boolean ddgst;
     volatile int hostPda;
     volatile boolean sqFlowDisabled;
-    volatile TargetController controller;
+    volatile FabricsController controller;
     volatile int qid = -1;
     volatile int queueEntries;
     int nextTtag;
@@ -424,7 +428,7 @@ public final class NvmeTcpListener implements AutoCloseable {
     }
 
     private void submit(int cid, SubmissionQueueEntry sqe, ByteBuffer data) {
-      TargetController c = controller;
+      FabricsController c = controller;
       try {
         c.submit(qid, sqe, data);
       } catch (IllegalStateException | IllegalArgumentException e) {
@@ -454,7 +458,8 @@ public final class NvmeTcpListener implements AutoCloseable {
       int cntlid = FabricsCommands.cntlid(data);
       String subNqn = FabricsCommands.nqn(data, FabricsCommands.CD_SUBNQN);
       String hostNqn = FabricsCommands.nqn(data, FabricsCommands.CD_HOSTNQN);
-      if (subNqn == null || !subNqn.equals(subsystem.nqn())) {
+      boolean toDiscovery = FabricsCommands.DISCOVERY_NQN.equals(subNqn) && discovery != null;
+      if (subNqn == null || !subNqn.equals(subsystem.nqn()) && !toDiscovery) {
         invalidParameter(cid, true, FabricsCommands.CD_SUBNQN, "unknown subsystem " + subNqn);
         return;
       }
@@ -466,7 +471,11 @@ public final class NvmeTcpListener implements AutoCloseable {
         invalidParameter(cid, false, 48, "KATO " + Integer.toUnsignedString(kato));
         return;
       }
-      TargetController c;
+      FabricsController c;
+      if (toDiscovery && q != 0) {
+        invalidParameter(cid, false, 42, "a discovery controller has no I/O queues");
+        return;
+      }
       if (q == 0) {
         if (cntlid != FabricsCommands.CNTLID_DYNAMIC) {
           invalidParameter(cid, true, FabricsCommands.CD_CNTLID,
@@ -478,7 +487,8 @@ public final class NvmeTcpListener implements AutoCloseable {
           return;
         }
         try {
-          c = subsystem.connect(portId, hostNqn, hostId, kato, this);
+          c = toDiscovery ? discovery.connect(portId, hostNqn, hostId, kato, this)
+              : subsystem.connect(portId, hostNqn, hostId, kato, this);
         } catch (NvmeConnectException e) {
           LOG.info("{}: Connect refused: {}", name, e.getMessage());
           respond(cid, FabricsCommands.connectStatus(
@@ -630,13 +640,13 @@ public final class NvmeTcpListener implements AutoCloseable {
       } catch (java.util.concurrent.RejectedExecutionException ex) {
         closeQuietly(ch);
       }
-      TargetController c = controller;
+      FabricsController c = controller;
       if (c != null) {
         release(c, qid);
       }
     }
 
-    private void release(TargetController c, int q) {
+    private void release(FabricsController c, int q) {
       try {
         if (q == 0) {
           c.disconnect();
@@ -655,6 +665,7 @@ public final class NvmeTcpListener implements AutoCloseable {
     private final int portId;
     private InetAddress address = InetAddress.getLoopbackAddress();
     private String advertise;
+    private DiscoveryService discovery;
     private int tcpPort;
     private int inCapsule = 8192;
     private int maxH2CData = 128 * 1024;
@@ -684,6 +695,15 @@ public final class NvmeTcpListener implements AutoCloseable {
      */
     public Builder advertise(String host) {
       this.advertise = host == null ? null : NetAddress.of(host, 1).host();
+      return this;
+    }
+
+    /**
+     * Serves the well-known discovery NQN on this port too: a Connect to it gets a
+     * discovery controller of {@code service} (default: none, and such a Connect is refused).
+     */
+    public Builder discovery(DiscoveryService service) {
+      this.discovery = service;
       return this;
     }
 
