@@ -171,6 +171,12 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
+    if (t.isDiscovery()) {
+      // the listener side serves discovery; the host side (connect-all) is still to come
+      return CompletableFuture.failedFuture(new IllegalArgumentException(uri
+          + " names a discovery controller; connecting every subsystem it lists is not supported"
+          + " yet: give nvme+tcp://host:port/<subsystem NQN> for each port"));
+    }
     HostController c;
     synchronized (lock) {
       int instance = controllerInstances.nextClearBit(0);
