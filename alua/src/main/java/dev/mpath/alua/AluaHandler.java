@@ -43,11 +43,15 @@ import org.slf4j.LoggerFactory;
  *       {@link #TRANSITION_POLL_INTERVAL} later, up to {@value #MAX_UNUSABLE_REREADS} times
  *       until an answer is usable; after that the assumption stands until the next event
  *       (sense, recheck, activation). Never left transitioning.</li>
- *   <li>If TPGS includes explicit, no reported group is active/optimized, and this port's
- *       group is active/non-optimized, standby or unavailable and supports active/optimized,
- *       SET TARGET PORT GROUPS asks for active/optimized on this port's group, then RTPG runs
- *       again. At most once per check; a refused STPG is logged and the reported state
- *       stands.</li>
+ *   <li>If TPGS includes explicit and no reported group is active/optimized, SET TARGET PORT
+ *       GROUPS asks for active/optimized on the best group that supports it:
+ *       active/non-optimized before standby before unavailable; among equals this port's
+ *       group, then a preferred one, then the first reported. Every path's handler reads the
+ *       same data and picks the same group, so the host settles on one (Linux reaches the same
+ *       group through dm-multipath, which activates its best path group: an
+ *       active/non-optimized one rather than the group just put in standby). After
+ *       {@link #activate()}, this port's group is asked for regardless. Then RTPG runs again.
+ *       At most once per check; a refused STPG is logged and the reported state stands.</li>
  *   <li>Transitioning (reported by RTPG, or NOT READY 04h/0Ah): the path is reported
  *       TRANSITIONING, and every {@link #TRANSITION_POLL_INTERVAL} the handler sends TEST UNIT
  *       READY; while that still answers 04h/0Ah it keeps waiting, otherwise it reads RTPG
@@ -456,19 +460,49 @@ public final class AluaHandler implements AutoCloseable {
     finishCycle(null, error);
   }
 
-  /** The group STPG should make active/optimized in this check (this one), or -1 for none. */
-  private int activationTarget(RtpgResponse response, TargetPortGroupDescriptor d) {
-    if (!tpgs.explicit() || stpgSent || (response.anyActiveOptimized() && !activating)) {
+  /** The group STPG should make active/optimized in this check, or -1 for none. */
+  private int activationTarget(RtpgResponse response, TargetPortGroupDescriptor mine) {
+    if (!tpgs.explicit() || stpgSent) {
       return -1;
     }
-    if (!d.supportedStates().contains(AluaState.ACTIVE_OPTIMIZED)) {
+    if (activating) {
+      return activationRank(mine) >= 0 ? targetPortGroup : -1;
+    }
+    if (response.anyActiveOptimized()) {
       return -1;
     }
-    switch (d.state()) {
+    TargetPortGroupDescriptor best = null;
+    for (TargetPortGroupDescriptor g : response.groups()) {
+      int rank = activationRank(g);
+      if (rank < 0) {
+        continue;
+      }
+      boolean ours = g.targetPortGroup() == targetPortGroup;
+      if (best == null || rank < activationRank(best)
+          || rank == activationRank(best) && best.targetPortGroup() != targetPortGroup
+              && (ours || g.preferred() && !best.preferred())) {
+        best = g;
+      }
+    }
+    return best == null ? -1 : best.targetPortGroup();
+  }
+
+  /**
+   * How good a candidate for STPG to active/optimized a group is: 0 active/non-optimized, 1
+   * standby, 2 unavailable; -1 when it is none (another state, or active/optimized not among
+   * its supported states).
+   */
+  private static int activationRank(TargetPortGroupDescriptor g) {
+    if (!g.supportedStates().contains(AluaState.ACTIVE_OPTIMIZED)) {
+      return -1;
+    }
+    switch (g.state()) {
       case ACTIVE_NON_OPTIMIZED:
+        return 0;
       case STANDBY:
+        return 1;
       case UNAVAILABLE:
-        return targetPortGroup;
+        return 2;
       default:
         return -1;
     }

@@ -136,6 +136,78 @@ class AluaHandlerTest {
   }
 
   @Test
+  void stpgNamesTheActiveNonOptimizedGroupWhenThisOneIsStandby() throws Exception {
+    // the optimized group went standby (this one); the other group is active/non-optimized:
+    // that one is made optimized, not this one back (as dm-multipath + scsi_dh_alua do)
+    commands.rtpg.add(extended(0,
+        group(MY_GROUP, AluaState.STANDBY, false, 1),
+        group(OTHER_GROUP, AluaState.ACTIVE_NON_OPTIMIZED, false, 2)));
+    commands.stpg.add(FakeCommands.GOOD);
+    commands.rtpg.add(extended(0,
+        group(MY_GROUP, AluaState.STANDBY, false, 1),
+        group(OTHER_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 2)));
+    AluaPathInfo info = done(handler(Tpgs.BOTH).attach());
+    assertEquals(AluaState.STANDBY, info.aluaState());
+    assertEquals(List.of("RTPG EXTENDED 256", "STPG", "RTPG EXTENDED 256"), commands.log);
+    assertArrayEquals(bytes(
+        0x00, 0x00, 0x00, 0x00,  // reserved
+        0x00,                    // ASYMMETRIC ACCESS STATE active/optimized
+        0x00,                    // reserved
+        0x00, 0x02),             // TARGET PORT GROUP 2
+        commands.stpgParameterLists.get(0));
+  }
+
+  @Test
+  void stpgPrefersThisGroupAmongEquals() throws Exception {
+    commands.rtpg.add(extended(0,
+        group(OTHER_GROUP, AluaState.ACTIVE_NON_OPTIMIZED, true, 2),
+        group(MY_GROUP, AluaState.ACTIVE_NON_OPTIMIZED, false, 1)));
+    commands.stpg.add(FakeCommands.GOOD);
+    commands.rtpg.add(extended(0,
+        group(OTHER_GROUP, AluaState.ACTIVE_NON_OPTIMIZED, true, 2),
+        group(MY_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 1)));
+    assertEquals(AluaState.ACTIVE_OPTIMIZED, done(handler(Tpgs.EXPLICIT).attach()).aluaState());
+    assertEquals(MY_GROUP, commands.stpgParameterLists.get(0)[7]);
+  }
+
+  @Test
+  void stpgAmongOtherGroupsPrefersPrefThenTheFirstReported() throws Exception {
+    // this group cannot become active/optimized; of two standby groups the preferred one wins
+    TargetPortGroupDescriptor mine = TargetPortGroupDescriptor.of(false, AluaState.STANDBY,
+        SupportedStates.of(AluaState.STANDBY, AluaState.ACTIVE_NON_OPTIMIZED), MY_GROUP,
+        PortGroupStatus.NO_STATUS, List.of(1));
+    commands.rtpg.add(extended(0, mine,
+        group(3, AluaState.STANDBY, false, 3),
+        group(4, AluaState.STANDBY, true, 4),
+        group(5, AluaState.UNAVAILABLE, true, 5)));
+    commands.stpg.add(FakeCommands.GOOD);
+    commands.rtpg.add(extended(0, mine,
+        group(3, AluaState.STANDBY, false, 3),
+        group(4, AluaState.ACTIVE_OPTIMIZED, true, 4)));
+    assertEquals(AluaState.STANDBY, done(handler(Tpgs.EXPLICIT).attach()).aluaState());
+    assertEquals(4, commands.stpgParameterLists.get(0)[7]);
+  }
+
+  @Test
+  void activationAsksForThisGroupEvenWhenAnotherIsBetter() throws Exception {
+    commands.rtpg.add(extended(0,
+        group(MY_GROUP, AluaState.STANDBY, false, 1),
+        group(OTHER_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 2)));
+    AluaHandler h = handler(Tpgs.EXPLICIT);
+    done(h.attach());
+    assertEquals(0, commands.count("STPG"));
+    commands.rtpg.add(extended(0,
+        group(MY_GROUP, AluaState.STANDBY, false, 1),
+        group(OTHER_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 2)));
+    commands.stpg.add(FakeCommands.GOOD);
+    commands.rtpg.add(extended(0,
+        group(MY_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 1),
+        group(OTHER_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 2)));
+    assertEquals(AluaState.ACTIVE_OPTIMIZED, done(h.activate()).aluaState());
+    assertEquals(MY_GROUP, commands.stpgParameterLists.get(0)[7]);
+  }
+
+  @Test
   void stpgNotSentWhenOnlyImplicitSupported() throws Exception {
     commands.rtpg.add(extended(0,
         group(MY_GROUP, AluaState.STANDBY, false, 1),
