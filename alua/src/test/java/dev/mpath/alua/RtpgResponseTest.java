@@ -229,10 +229,10 @@ class RtpgResponseTest {
   }
 
   // ---- Linux LIO (drivers/target/target_core_alua.c): two TPGs in two ALUA groups, one port
-  // each. Its RETURN DATA LENGTH counts the descriptors only, so with the extended header it
-  // leaves out bytes 4-7 and the data ends 4 bytes early: the last RELATIVE TARGET PORT
-  // IDENTIFIER entry is outside it (and, as LIO transfers RETURN DATA LENGTH + 4 bytes, not
-  // sent at all).
+  // each, as lio-target.sh sets it up (LioInteropTest reads these bytes from the kernel). Its
+  // RETURN DATA LENGTH counts the descriptors only, so with the extended header it leaves out
+  // bytes 4-7 and the data ends 4 bytes early: the last RELATIVE TARGET PORT IDENTIFIER entry
+  // is outside it (and, as LIO transfers RETURN DATA LENGTH + 4 bytes, not sent at all).
 
   /** Group A: default_tg_pt_gp, id 0, active/optimized, relative target port 1 (12 bytes). */
   static final byte[] LIO_GROUP_A = bytes(
@@ -240,7 +240,7 @@ class RtpgResponseTest {
       0xCF,       // byte 1: T_SUP O_SUP . . U_SUP S_SUP AN_SUP AO_SUP
       0x00, 0x00, // bytes 2-3: TARGET PORT GROUP 0
       0x00,       // byte 4: reserved
-      0x02,       // byte 5: STATUS CODE 02h altered by implicit ALUA behavior
+      0x00,       // byte 5: STATUS CODE 00h no status (the group was never altered)
       0x00,       // byte 6: VENDOR SPECIFIC
       0x01,       // byte 7: TARGET PORT COUNT 1
       0x00, 0x00, 0x00, 0x01); // obsolete, RELATIVE TARGET PORT IDENTIFIER 1
@@ -259,7 +259,7 @@ class RtpgResponseTest {
 
   /** LIO's extended-header answer as transferred: 28 bytes, RETURN DATA LENGTH 24 (not 28). */
   static final byte[] LIO_EXTENDED = concat(
-      bytes(0x00, 0x00, 0x00, 0x18,  // bytes 0-3: RETURN DATA LENGTH 24 = 12 + 12, bytes 4-7 left out
+      bytes(0x00, 0x00, 0x00, 0x18,  // bytes 0-3: RETURN DATA LENGTH 24 = 12 + 12, not 4 + 24
           0x10,                      // byte 4: FORMAT TYPE 001b
           0x00,                      // byte 5: IMPLICIT TRANSITION TIME 0 (implicit_trans_secs)
           0x00, 0x00),               // bytes 6-7: reserved
@@ -272,7 +272,7 @@ class RtpgResponseTest {
   private static void checkLioGroups(RtpgResponse r, List<Integer> portsOfB) {
     assertEquals(2, r.groups().size());
     assertEquals(TargetPortGroupDescriptor.of(false, AluaState.ACTIVE_OPTIMIZED,
-        SupportedStates.fromMask(0xCF), 0, PortGroupStatus.ALTERED_BY_IMPLICIT, List.of(1)),
+        SupportedStates.fromMask(0xCF), 0, PortGroupStatus.NO_STATUS, List.of(1)),
         r.group(0).orElseThrow());
     assertEquals(TargetPortGroupDescriptor.of(false, AluaState.ACTIVE_NON_OPTIMIZED,
         SupportedStates.fromMask(0xCF), 2, PortGroupStatus.ALTERED_BY_IMPLICIT, portsOfB),
