@@ -48,6 +48,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
  * Interop with the Linux kernel's own iSCSI target (LIO), in a QEMU guest booted by the
@@ -61,6 +62,8 @@ import org.junit.jupiter.api.Timeout;
  * <p>Opt-in: skipped unless {@code MPATH_QEMU} names the script ({@link QemuGuest#require()}).
  * Everything is bounded: the guest's own limit ({@code -t}), each wait, and each test.
  */
+@EnabledIfEnvironmentVariable(named = "MPATH_QEMU", matches = ".+",
+    disabledReason = "no Linux guest: set MPATH_QEMU to ../shared/tools/qemu-nvme-client.sh")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class LioInteropTest {
