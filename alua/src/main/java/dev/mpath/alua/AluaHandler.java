@@ -1,5 +1,6 @@
 package dev.mpath.alua;
 
+import dev.mpath.spi.RateLimitedLog;
 import dev.mpath.spi.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,12 +32,26 @@ import org.slf4j.LoggerFactory;
  *       allocation length, the command is repeated with the full length, up to
  *       {@value #MAX_ALLOCATION_LENGTH} bytes.</li>
  *   <li>The descriptor of this port's target port group (from VPD page 83h, given to the
- *       constructor) yields the state, the PREF bit and the priority.</li>
- *   <li>If TPGS includes explicit, no reported group is active/optimized, and this port's
- *       group is active/non-optimized, standby or unavailable and supports active/optimized,
- *       SET TARGET PORT GROUPS asks for active/optimized on this port's group, then RTPG runs
- *       again. At most once per check; a refused STPG is logged and the reported state
- *       stands.</li>
+ *       constructor) yields the state, the PREF bit and the priority. Data that ends inside
+ *       its last descriptor is read as far as it goes ({@link RtpgResponse#decode(byte[], int)};
+ *       Linux LIO answers so with the extended header).</li>
+ *   <li>Unusable data (malformed, or without this port's group): an extended-header answer is
+ *       asked for once more in the length-only format, within the check; when that one is
+ *       usable, the handler keeps to the length-only format. Otherwise the check completes with
+ *       the path assumed active/non-optimized ({@link AluaPathInfo#stateAssumed()}: usable, but
+ *       behind any path known to be active/optimized) and RTPG is read again
+ *       {@link #TRANSITION_POLL_INTERVAL} later, up to {@value #MAX_UNUSABLE_REREADS} times
+ *       until an answer is usable; after that the assumption stands until the next event
+ *       (sense, recheck, activation). Never left transitioning.</li>
+ *   <li>If TPGS includes explicit and no reported group is active/optimized, SET TARGET PORT
+ *       GROUPS asks for active/optimized on the best group that supports it:
+ *       active/non-optimized before standby before unavailable; among equals this port's
+ *       group, then a preferred one, then the first reported. Every path's handler reads the
+ *       same data and picks the same group, so the host settles on one (Linux reaches the same
+ *       group through dm-multipath, which activates its best path group: an
+ *       active/non-optimized one rather than the group just put in standby). After
+ *       {@link #activate()}, this port's group is asked for regardless. Then RTPG runs again.
+ *       At most once per check; a refused STPG is logged and the reported state stands.</li>
  *   <li>Transitioning (reported by RTPG, or NOT READY 04h/0Ah): the path is reported
  *       TRANSITIONING, and every {@link #TRANSITION_POLL_INTERVAL} the handler sends TEST UNIT
  *       READY; while that still answers 04h/0Ah it keeps waiting, otherwise it reads RTPG
@@ -46,9 +61,8 @@ import org.slf4j.LoggerFactory;
  *       ({@link AluaPathInfo#transitionTimedOut()}) and polling stops.</li>
  * </ol>
  * The check's future completes with the resulting {@link AluaPathInfo}, or exceptionally
- * (state unchanged) when the commands fail otherwise, the data is malformed, or this port's
- * group is not reported. Checks never overlap: a request during a check runs one more check
- * after it (requests coalesce).
+ * (state unchanged) when the commands fail otherwise. Checks never overlap: a request during
+ * a check runs one more check after it (requests coalesce).
  *
  * <p><b>Threading.</b> All work runs in a serial context: on the thread that calls in, a
  * command-completion thread or a scheduler thread, one step at a time, never nested. Public
@@ -57,6 +71,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AluaHandler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AluaHandler.class);
+  /** For what a misbehaving target can repeat at every check. */
+  private static final RateLimitedLog RATE_LIMITED = new RateLimitedLog(AluaHandler.class, 10_000);
 
   /** Delay between polls while transitioning (scsi_dh_alua's RTPG retry delay). */
   public static final Duration TRANSITION_POLL_INTERVAL = Duration.ofSeconds(2);
@@ -70,6 +86,8 @@ public final class AluaHandler implements AutoCloseable {
   public static final int MAX_UNIT_ATTENTION_RETRIES = 5;
   /** RTPG repeats with a larger allocation length within one check. */
   static final int MAX_RESIZES = 3;
+  /** Scheduled RTPG re-reads after unusable data, until one is usable. */
+  public static final int MAX_UNUSABLE_REREADS = 3;
 
   private final String name;
   private final AluaCommands commands;
@@ -91,6 +109,12 @@ public final class AluaHandler implements AutoCloseable {
   private List<CompletableFuture<AluaPathInfo>> nextWaiters = new ArrayList<>();
   private Scheduler.Cancellable pollTimer;
   private int pollGeneration;
+  /** The pending poll re-reads RTPG after unusable data (else it polls a transition). */
+  private boolean pollRereads;
+  /** Re-reads scheduled since the last usable answer. */
+  private int unusableRereads;
+  /** This check asked again in the length-only format after an unusable extended answer. */
+  private boolean lengthOnlyRetry;
   private boolean inTransition;
   private long transitionStart;
   private Duration transitionTimeout = DEFAULT_TRANSITION_TIMEOUT;
@@ -152,7 +176,10 @@ public final class AluaHandler implements AutoCloseable {
     return Optional.ofNullable(info);
   }
 
-  /** False once the target refused the extended header with ILLEGAL REQUEST. */
+  /**
+   * False once the target refused the extended header with ILLEGAL REQUEST, or answered it
+   * with unusable data where its length-only answer was usable.
+   */
   public boolean extendedHeaderSupported() {
     return extendedHeader;
   }
@@ -263,6 +290,7 @@ public final class AluaHandler implements AutoCloseable {
     cycle++;
     unitAttentionRetries = 0;
     resizes = 0;
+    lengthOnlyRetry = false;
     stpgSent = false;
     activating = activateRequested;
     activateRequested = false;
@@ -309,7 +337,10 @@ public final class AluaHandler implements AutoCloseable {
   }
 
   private void sendRtpg() {
-    RtpgFormat format = extendedHeader ? RtpgFormat.EXTENDED : RtpgFormat.LENGTH_ONLY;
+    sendRtpg(extendedHeader ? RtpgFormat.EXTENDED : RtpgFormat.LENGTH_ONLY);
+  }
+
+  private void sendRtpg(RtpgFormat format) {
     int alloc = allocationLength;
     send(() -> commands.reportTargetPortGroups(format, alloc),
         (data, error) -> onRtpg(format, data, error));
@@ -326,23 +357,31 @@ public final class AluaHandler implements AutoCloseable {
     } catch (IncompleteDataException e) {
       if (e.requiredLength() <= MAX_ALLOCATION_LENGTH && resizes++ < MAX_RESIZES) {
         allocationLength = (int) e.requiredLength();
-        sendRtpg();
+        sendRtpg(format);
       } else {
-        finishCycle(null, new AluaProtocolException(name + ": RTPG data needs "
-            + e.requiredLength() + " bytes, more than the " + MAX_ALLOCATION_LENGTH
-            + "-byte bound or after " + MAX_RESIZES + " resizes"));
+        onUnusable(format, "RTPG data needs " + e.requiredLength() + " bytes, more than the "
+            + MAX_ALLOCATION_LENGTH + "-byte bound or after " + MAX_RESIZES + " resizes");
       }
       return;
     } catch (AluaProtocolException e) {
-      finishCycle(null, e);
+      onUnusable(format, e.getMessage());
       return;
     }
     Optional<TargetPortGroupDescriptor> mine = response.group(targetPortGroup);
     if (mine.isEmpty()) {
-      finishCycle(null, new AluaProtocolException(
-          name + ": target port group " + targetPortGroup + " is not in the RTPG data"));
+      onUnusable(format, "target port group " + targetPortGroup + " is not in the RTPG data");
       return;
     }
+    if (response.truncated()) {
+      RATE_LIMITED.info("{}: RTPG data ends inside its last target port group descriptor"
+          + " (RETURN DATA LENGTH {}), read as far as it goes", name, Bytes.u32(data, 0));
+    }
+    if (lengthOnlyRetry && extendedHeader) {
+      LOG.info("{}: the length-only RTPG format is usable where the extended one was not;"
+          + " keeping to it", name);
+      extendedHeader = false;
+    }
+    unusableRereads = 0;
     TargetPortGroupDescriptor d = mine.get();
     transitionTimeout = response.format() == RtpgFormat.EXTENDED
             && response.implicitTransitionTime() > 0
@@ -353,18 +392,47 @@ public final class AluaHandler implements AutoCloseable {
       return;
     }
     inTransition = false;
-    if (shouldActivate(response, d)) {
+    int target = activationTarget(response, d);
+    if (target >= 0) {
       stpgSent = true;
       byte[] params = StpgParameterList.of(
-          new StpgDescriptor(AluaState.ACTIVE_OPTIMIZED, targetPortGroup)).encode();
+          new StpgDescriptor(AluaState.ACTIVE_OPTIMIZED, target)).encode();
       LOG.info("{}: {}, STPG group {} to active/optimized", name,
-          activating ? "activating" : "no active/optimized group", targetPortGroup);
-      send(() -> commands.setTargetPortGroups(params), (v, e) -> onStpg(d, e));
+          activating ? "activating" : "no active/optimized group", target);
+      send(() -> commands.setTargetPortGroups(params), (v, e) -> onStpg(d, target, e));
       return;
     }
     AluaPathInfo result = infoFor(d.state(), d.preferred(), d.supportedStates(), false);
     publish(result);
     finishCycle(result, null);
+  }
+
+  /**
+   * The RTPG answer cannot be used: ask again in the length-only format once, else assume
+   * active/non-optimized and schedule a bounded re-read.
+   */
+  private void onUnusable(RtpgFormat format, String reason) {
+    if (format == RtpgFormat.EXTENDED && !lengthOnlyRetry) {
+      RATE_LIMITED.info("{}: extended-header RTPG data unusable ({}), asking in the length-only"
+          + " format", name, reason);
+      lengthOnlyRetry = true;
+      resizes = 0;
+      sendRtpg(RtpgFormat.LENGTH_ONLY);
+      return;
+    }
+    inTransition = false;
+    boolean reread = unusableRereads < MAX_UNUSABLE_REREADS;
+    RATE_LIMITED.warn("{}: RTPG data unusable ({}); path taken as active/non-optimized{}", name,
+        reason, reread ? ", reading again in " + TRANSITION_POLL_INTERVAL.toSeconds() + " s"
+            : " until the next ALUA event");
+    AluaPathInfo result = new AluaPathInfo(targetPortGroup, AluaState.ACTIVE_NON_OPTIMIZED,
+        false, SupportedStates.of(), transitionTimeout, false, true);
+    publish(result);
+    if (reread) {
+      unusableRereads++;
+      schedulePoll(TRANSITION_POLL_INTERVAL.toNanos(), true);
+    }
+    finishCycle(result, null); // may start a queued recheck, which cancels the re-read
   }
 
   private void onRtpgFailure(RtpgFormat format, Throwable error) {
@@ -385,37 +453,68 @@ public final class AluaHandler implements AutoCloseable {
       }
       if (e.senseKey() == AluaSense.UNIT_ATTENTION
           && unitAttentionRetries++ < MAX_UNIT_ATTENTION_RETRIES) {
-        sendRtpg();
+        sendRtpg(format);
         return;
       }
     }
     finishCycle(null, error);
   }
 
-  private boolean shouldActivate(RtpgResponse response, TargetPortGroupDescriptor d) {
-    if (!tpgs.explicit() || stpgSent || (response.anyActiveOptimized() && !activating)) {
-      return false;
+  /** The group STPG should make active/optimized in this check, or -1 for none. */
+  private int activationTarget(RtpgResponse response, TargetPortGroupDescriptor mine) {
+    if (!tpgs.explicit() || stpgSent) {
+      return -1;
     }
-    if (!d.supportedStates().contains(AluaState.ACTIVE_OPTIMIZED)) {
-      return false;
+    if (activating) {
+      return activationRank(mine) >= 0 ? targetPortGroup : -1;
     }
-    switch (d.state()) {
+    if (response.anyActiveOptimized()) {
+      return -1;
+    }
+    TargetPortGroupDescriptor best = null;
+    for (TargetPortGroupDescriptor g : response.groups()) {
+      int rank = activationRank(g);
+      if (rank < 0) {
+        continue;
+      }
+      boolean ours = g.targetPortGroup() == targetPortGroup;
+      if (best == null || rank < activationRank(best)
+          || rank == activationRank(best) && best.targetPortGroup() != targetPortGroup
+              && (ours || g.preferred() && !best.preferred())) {
+        best = g;
+      }
+    }
+    return best == null ? -1 : best.targetPortGroup();
+  }
+
+  /**
+   * How good a candidate for STPG to active/optimized a group is: 0 active/non-optimized, 1
+   * standby, 2 unavailable; -1 when it is none (another state, or active/optimized not among
+   * its supported states).
+   */
+  private static int activationRank(TargetPortGroupDescriptor g) {
+    if (!g.supportedStates().contains(AluaState.ACTIVE_OPTIMIZED)) {
+      return -1;
+    }
+    switch (g.state()) {
       case ACTIVE_NON_OPTIMIZED:
+        return 0;
       case STANDBY:
+        return 1;
       case UNAVAILABLE:
-        return true;
+        return 2;
       default:
-        return false;
+        return -1;
     }
   }
 
-  private void onStpg(TargetPortGroupDescriptor d, Throwable error) {
+  private void onStpg(TargetPortGroupDescriptor d, int target, Throwable error) {
     if (error == null) {
       sendRtpg(); // read the outcome
       return;
     }
     LOG.warn("{}: STPG of group {} to active/optimized failed: {}",
-        name, targetPortGroup, error.toString());
+        name, target, error.toString());
     AluaPathInfo result = infoFor(d.state(), d.preferred(), d.supportedStates(), false);
     publish(result);
     finishCycle(result, null);
@@ -440,12 +539,14 @@ public final class AluaHandler implements AutoCloseable {
     }
     AluaPathInfo result = infoFor(AluaState.TRANSITIONING, preferred, supported, false);
     publish(result);
-    schedulePoll(Math.min(TRANSITION_POLL_INTERVAL.toNanos(), remaining));
+    schedulePoll(Math.min(TRANSITION_POLL_INTERVAL.toNanos(), remaining), false);
     finishCycle(result, null); // may start a queued recheck, which cancels the poll
   }
 
-  private void schedulePoll(long delayNanos) {
+  /** Schedules the next poll: an RTPG re-read when {@code reread}, else a transition poll. */
+  private void schedulePoll(long delayNanos, boolean reread) {
     cancelPoll();
+    pollRereads = reread;
     int gen = pollGeneration;
     pollTimer = scheduler.schedule(() -> step(() -> onPollTimer(gen)), delayNanos,
         TimeUnit.NANOSECONDS);
@@ -465,6 +566,10 @@ public final class AluaHandler implements AutoCloseable {
     }
     pollTimer = null;
     beginCycle();
+    if (pollRereads) {
+      sendRtpg();
+      return;
+    }
     AluaPathInfo prev = info;
     boolean preferred = prev != null && prev.preferred();
     SupportedStates supported = prev != null ? prev.supportedStates() : SupportedStates.of();
@@ -485,7 +590,7 @@ public final class AluaHandler implements AutoCloseable {
   private AluaPathInfo infoFor(
       AluaState state, boolean preferred, SupportedStates supported, boolean timedOut) {
     return new AluaPathInfo(targetPortGroup, state, preferred, supported, transitionTimeout,
-        timedOut);
+        timedOut, false);
   }
 
   private void publish(AluaPathInfo now) {

@@ -16,6 +16,10 @@ import java.time.Duration;
  *     standby (IMPLICIT TRANSITION TIME, or the 60 s default)
  * @param transitionTimedOut whether {@code aluaState} is STANDBY because transitioning lasted
  *     past {@code transitionTimeout}
+ * @param stateAssumed whether {@code aluaState} was not reported but assumed: the RTPG data
+ *     stayed unusable (malformed, or without this port's group), so the path is taken as
+ *     {@link AluaState#ACTIVE_NON_OPTIMIZED}, usable but behind any path known to be
+ *     active/optimized
  */
 public record AluaPathInfo(
     int targetPortGroup,
@@ -23,7 +27,8 @@ public record AluaPathInfo(
     boolean preferred,
     SupportedStates supportedStates,
     Duration transitionTimeout,
-    boolean transitionTimedOut) {
+    boolean transitionTimedOut,
+    boolean stateAssumed) {
 
   /** The protocol-neutral access state for the head. */
   public AccessState accessState() {
@@ -40,6 +45,7 @@ public record AluaPathInfo(
     return other == null
         || other.aluaState != aluaState
         || other.preferred != preferred
-        || other.transitionTimedOut != transitionTimedOut;
+        || other.transitionTimedOut != transitionTimedOut
+        || other.stateAssumed != stateAssumed;
   }
 }

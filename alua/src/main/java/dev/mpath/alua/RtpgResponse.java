@@ -17,15 +17,23 @@ import java.util.Optional;
  * </pre>
  *
  * RETURN DATA LENGTH counts the bytes that follow it (total length - 4), extended header
- * bytes 4-7 included.
+ * bytes 4-7 included. Linux LIO leaves bytes 4-7 out of it, so its extended-header answers
+ * end 4 bytes early, inside the last descriptor; {@link #decode(byte[], int)} keeps what fits
+ * and says so in {@link #truncated()}.
  *
  * @param format header format
  * @param implicitTransitionTime IMPLICIT TRANSITION TIME in seconds, 0..255 (0: not
  *     specified); must be 0 for {@link RtpgFormat#LENGTH_ONLY}, which has no such field
  * @param groups the target port group descriptors, in order
+ * @param truncated whether the decoded data ended inside the last descriptor (its TARGET PORT
+ *     COUNT ran past RETURN DATA LENGTH): that group holds only the fields and RELATIVE TARGET
+ *     PORT IDENTIFIERs that fit. Not encoded: {@link #encode()} writes whole descriptors
  */
 public record RtpgResponse(
-    RtpgFormat format, int implicitTransitionTime, List<TargetPortGroupDescriptor> groups) {
+    RtpgFormat format,
+    int implicitTransitionTime,
+    List<TargetPortGroupDescriptor> groups,
+    boolean truncated) {
 
   /** Offset of the FORMAT TYPE byte in the extended header. */
   static final int FORMAT_TYPE_OFFSET = 4;
@@ -50,6 +58,12 @@ public record RtpgResponse(
       throw new IllegalArgumentException("the length-only format has no IMPLICIT TRANSITION TIME");
     }
     groups = List.copyOf(groups);
+  }
+
+  /** A whole (not {@link #truncated()}) response, as a device server builds it. */
+  public RtpgResponse(
+      RtpgFormat format, int implicitTransitionTime, List<TargetPortGroupDescriptor> groups) {
+    this(format, implicitTransitionTime, groups, false);
   }
 
   /** The descriptor of target port group {@code id}, if reported. */
@@ -110,11 +124,16 @@ public record RtpgResponse(
    * that ignores the requested format, or sets reserved bits, is still understood. Bytes past
    * RETURN DATA LENGTH + 4 are ignored.
    *
+   * <p>Every target port group descriptor that fits is decoded. When the data ends inside the
+   * last one, it is accepted as Linux {@code scsi_dh_alua} accepts it: the group keeps its
+   * state when bytes 0-3 of its descriptor are present (it is dropped otherwise), only the
+   * target port descriptors that fit are listed, and {@link #truncated()} is true.
+   *
    * @throws IncompleteDataException when RETURN DATA LENGTH + 4 exceeds {@code length} (the
    *     allocation length was too small; {@link IncompleteDataException#requiredLength()}
    *     tells how much to ask for)
-   * @throws AluaProtocolException for a truncated header or descriptor, a TARGET PORT COUNT
-   *     running past the end, or a reserved state code
+   * @throws AluaProtocolException for data shorter than the 4-byte RETURN DATA LENGTH, an
+   *     extended header cut by RETURN DATA LENGTH, or a reserved state code
    */
   public static RtpgResponse decode(byte[] data, int length) {
     if (length < 0 || length > data.length) {
@@ -144,12 +163,16 @@ public record RtpgResponse(
       }
     }
     List<TargetPortGroupDescriptor> groups = new ArrayList<>();
+    boolean truncated = false;
     int off = format.headerLength();
     while (off < end) {
-      TargetPortGroupDescriptor g = TargetPortGroupDescriptor.decode(data, off, end);
-      groups.add(g);
-      off += g.encodedLength();
+      TargetPortGroupDescriptor.Decoded g = TargetPortGroupDescriptor.decode(data, off, end);
+      if (g.descriptor() != null) {
+        groups.add(g.descriptor());
+      }
+      truncated = g.truncated();
+      off += g.length(); // a truncated descriptor reaches end
     }
-    return new RtpgResponse(format, implicitTime, groups);
+    return new RtpgResponse(format, implicitTime, groups, truncated);
   }
 }

@@ -117,37 +117,58 @@ public record TargetPortGroupDescriptor(
     }
   }
 
+  /** Bytes 0-3 (state, supported states, TARGET PORT GROUP): what identifies a group's state. */
+  static final int IDENTIFYING_LENGTH = 4;
+
+  /**
+   * One descriptor read from parameter data.
+   *
+   * @param descriptor what was read; null when not even bytes 0-3 (state and TARGET PORT
+   *     GROUP) were present
+   * @param length bytes taken from the data
+   * @param truncated whether the descriptor ran past {@code end}: fields wholly before
+   *     {@code end} were read, later ones are 0, and only the target port descriptors that
+   *     fit are listed
+   */
+  record Decoded(TargetPortGroupDescriptor descriptor, int length, boolean truncated) {}
+
   /**
    * Reads the descriptor at {@code off}, using no byte at or past {@code end}.
    *
-   * @throws AluaProtocolException when the descriptor or its port list runs past {@code end},
-   *     or the state code is reserved
+   * <p>A descriptor cut short by {@code end} (the last one, when RETURN DATA LENGTH is too
+   * small, as LIO's is with the extended header) is not an error, after Linux
+   * {@code scsi_dh_alua}, which reads a group's state, supported states and id and skips
+   * TARGET PORT COUNT entries without checking them: with bytes 0-3 present the group is kept
+   * with its state; the RELATIVE TARGET PORT IDENTIFIERs are those whose 4-byte target port
+   * descriptor lies wholly before {@code end}.
+   *
+   * @throws AluaProtocolException for a reserved state code
    */
-  static TargetPortGroupDescriptor decode(byte[] buf, int off, int end) {
-    if (end - off < HEADER_LENGTH) {
-      throw new AluaProtocolException("target port group descriptor at offset " + off
-          + " truncated: " + HEADER_LENGTH + " bytes needed, " + (end - off) + " remain", off);
-    }
-    int count = Bytes.u8(buf, off + TARGET_PORT_COUNT_OFFSET);
-    int length = HEADER_LENGTH + TARGET_PORT_DESCRIPTOR_LENGTH * count;
-    if (end - off < length) {
-      throw new AluaProtocolException("TARGET PORT COUNT " + count + " at offset "
-          + (off + TARGET_PORT_COUNT_OFFSET) + " runs past the end of the data: " + length
-          + " bytes needed, " + (end - off) + " remain", off + TARGET_PORT_COUNT_OFFSET);
+  static Decoded decode(byte[] buf, int off, int end) {
+    int remaining = end - off;
+    if (remaining < IDENTIFYING_LENGTH) {
+      return new Decoded(null, Math.max(0, remaining), true);
     }
     AluaState state = AluaState.fromCode(buf[off] & STATE_MASK, off);
-    Integer[] ports = new Integer[count];
-    for (int i = 0; i < count; i++) {
+    int count = remaining > TARGET_PORT_COUNT_OFFSET
+        ? Bytes.u8(buf, off + TARGET_PORT_COUNT_OFFSET) : 0;
+    int declared = HEADER_LENGTH + TARGET_PORT_DESCRIPTOR_LENGTH * count;
+    boolean truncated = remaining < declared;
+    int fit = remaining < HEADER_LENGTH
+        ? 0 : Math.min(count, (remaining - HEADER_LENGTH) / TARGET_PORT_DESCRIPTOR_LENGTH);
+    Integer[] ports = new Integer[fit];
+    for (int i = 0; i < fit; i++) {
       ports[i] = Bytes.u16(buf,
           off + HEADER_LENGTH + i * TARGET_PORT_DESCRIPTOR_LENGTH + RELATIVE_PORT_OFFSET);
     }
-    return new TargetPortGroupDescriptor(
+    TargetPortGroupDescriptor d = new TargetPortGroupDescriptor(
         (buf[off] & PREF_BIT) != 0,
         state,
         SupportedStates.fromMask(Bytes.u8(buf, off + SUPPORTED_OFFSET)),
         Bytes.u16(buf, off + TARGET_PORT_GROUP_OFFSET),
-        Bytes.u8(buf, off + STATUS_CODE_OFFSET),
-        Bytes.u8(buf, off + VENDOR_SPECIFIC_OFFSET),
+        remaining > STATUS_CODE_OFFSET ? Bytes.u8(buf, off + STATUS_CODE_OFFSET) : 0,
+        remaining > VENDOR_SPECIFIC_OFFSET ? Bytes.u8(buf, off + VENDOR_SPECIFIC_OFFSET) : 0,
         List.of(ports));
+    return new Decoded(d, Math.min(remaining, declared), truncated);
   }
 }

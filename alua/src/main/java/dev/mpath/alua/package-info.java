@@ -22,7 +22,11 @@
  *       its rule that PREF adds 80 to an AO group only with {@code exclusive_pref_bit}.</li>
  *   <li>The RTPG decoder takes the format from FORMAT TYPE in the data, not from the request.
  *       STATUS CODE values 03h-FFh are kept raw, not rejected; reserved state codes are
- *       rejected.</li>
+ *       rejected. Data that ends inside its last target port group descriptor (Linux LIO's
+ *       RETURN DATA LENGTH leaves out bytes 4-7 of the extended header) is accepted as Linux
+ *       {@code scsi_dh_alua} accepts it: the group keeps its state if bytes 0-3 are there, the
+ *       RELATIVE TARGET PORT IDENTIFIERs that fit are kept, and
+ *       {@link dev.mpath.alua.RtpgResponse#truncated()} says so.</li>
  *   <li>Host side ({@link dev.mpath.alua.AluaHandler}): sense events that trigger a recheck
  *       are matched with their sense key (UNIT ATTENTION for 2Ah/06h, 2Ah/07h, 29h/xx,
  *       3Fh/03h, 3Fh/0Eh; NOT READY for 04h/0Ah). An IMPLICIT TRANSITION TIME of zero means

@@ -116,12 +116,12 @@ class AluaHandlerTest {
   @Test
   void stpgSentWhenExplicitAndNoGroupActiveOptimized() throws Exception {
     commands.rtpg.add(extended(0,
-        group(MY_GROUP, AluaState.STANDBY, false, 1),
-        group(OTHER_GROUP, AluaState.ACTIVE_NON_OPTIMIZED, false, 2)));
+        group(MY_GROUP, AluaState.ACTIVE_NON_OPTIMIZED, false, 1),
+        group(OTHER_GROUP, AluaState.STANDBY, false, 2)));
     commands.stpg.add(FakeCommands.GOOD);
     commands.rtpg.add(extended(0,
         group(MY_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 1),
-        group(OTHER_GROUP, AluaState.ACTIVE_NON_OPTIMIZED, false, 2)));
+        group(OTHER_GROUP, AluaState.STANDBY, false, 2)));
     AluaPathInfo info = done(handler(Tpgs.EXPLICIT).attach());
     assertEquals(AluaState.ACTIVE_OPTIMIZED, info.aluaState());
     assertEquals(List.of("RTPG EXTENDED 256", "STPG", "RTPG EXTENDED 256"), commands.log);
@@ -131,8 +131,80 @@ class AluaHandlerTest {
         0x00,                    // reserved
         0x00, 0x01),             // TARGET PORT GROUP 1
         commands.stpgParameterLists.get(0));
-    // the intermediate standby was not published
+    // the intermediate active/non-optimized was not published
     assertEquals(List.of(AluaState.ACTIVE_OPTIMIZED), changedStates());
+  }
+
+  @Test
+  void stpgNamesTheActiveNonOptimizedGroupWhenThisOneIsStandby() throws Exception {
+    // the optimized group went standby (this one); the other group is active/non-optimized:
+    // that one is made optimized, not this one back (as dm-multipath + scsi_dh_alua do)
+    commands.rtpg.add(extended(0,
+        group(MY_GROUP, AluaState.STANDBY, false, 1),
+        group(OTHER_GROUP, AluaState.ACTIVE_NON_OPTIMIZED, false, 2)));
+    commands.stpg.add(FakeCommands.GOOD);
+    commands.rtpg.add(extended(0,
+        group(MY_GROUP, AluaState.STANDBY, false, 1),
+        group(OTHER_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 2)));
+    AluaPathInfo info = done(handler(Tpgs.BOTH).attach());
+    assertEquals(AluaState.STANDBY, info.aluaState());
+    assertEquals(List.of("RTPG EXTENDED 256", "STPG", "RTPG EXTENDED 256"), commands.log);
+    assertArrayEquals(bytes(
+        0x00, 0x00, 0x00, 0x00,  // reserved
+        0x00,                    // ASYMMETRIC ACCESS STATE active/optimized
+        0x00,                    // reserved
+        0x00, 0x02),             // TARGET PORT GROUP 2
+        commands.stpgParameterLists.get(0));
+  }
+
+  @Test
+  void stpgPrefersThisGroupAmongEquals() throws Exception {
+    commands.rtpg.add(extended(0,
+        group(OTHER_GROUP, AluaState.ACTIVE_NON_OPTIMIZED, true, 2),
+        group(MY_GROUP, AluaState.ACTIVE_NON_OPTIMIZED, false, 1)));
+    commands.stpg.add(FakeCommands.GOOD);
+    commands.rtpg.add(extended(0,
+        group(OTHER_GROUP, AluaState.ACTIVE_NON_OPTIMIZED, true, 2),
+        group(MY_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 1)));
+    assertEquals(AluaState.ACTIVE_OPTIMIZED, done(handler(Tpgs.EXPLICIT).attach()).aluaState());
+    assertEquals(MY_GROUP, commands.stpgParameterLists.get(0)[7]);
+  }
+
+  @Test
+  void stpgAmongOtherGroupsPrefersPrefThenTheFirstReported() throws Exception {
+    // this group cannot become active/optimized; of two standby groups the preferred one wins
+    TargetPortGroupDescriptor mine = TargetPortGroupDescriptor.of(false, AluaState.STANDBY,
+        SupportedStates.of(AluaState.STANDBY, AluaState.ACTIVE_NON_OPTIMIZED), MY_GROUP,
+        PortGroupStatus.NO_STATUS, List.of(1));
+    commands.rtpg.add(extended(0, mine,
+        group(3, AluaState.STANDBY, false, 3),
+        group(4, AluaState.STANDBY, true, 4),
+        group(5, AluaState.UNAVAILABLE, true, 5)));
+    commands.stpg.add(FakeCommands.GOOD);
+    commands.rtpg.add(extended(0, mine,
+        group(3, AluaState.STANDBY, false, 3),
+        group(4, AluaState.ACTIVE_OPTIMIZED, true, 4)));
+    assertEquals(AluaState.STANDBY, done(handler(Tpgs.EXPLICIT).attach()).aluaState());
+    assertEquals(4, commands.stpgParameterLists.get(0)[7]);
+  }
+
+  @Test
+  void activationAsksForThisGroupEvenWhenAnotherIsBetter() throws Exception {
+    commands.rtpg.add(extended(0,
+        group(MY_GROUP, AluaState.STANDBY, false, 1),
+        group(OTHER_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 2)));
+    AluaHandler h = handler(Tpgs.EXPLICIT);
+    done(h.attach());
+    assertEquals(0, commands.count("STPG"));
+    commands.rtpg.add(extended(0,
+        group(MY_GROUP, AluaState.STANDBY, false, 1),
+        group(OTHER_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 2)));
+    commands.stpg.add(FakeCommands.GOOD);
+    commands.rtpg.add(extended(0,
+        group(MY_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 1),
+        group(OTHER_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 2)));
+    assertEquals(AluaState.ACTIVE_OPTIMIZED, done(h.activate()).aluaState());
+    assertEquals(MY_GROUP, commands.stpgParameterLists.get(0)[7]);
   }
 
   @Test
@@ -336,27 +408,159 @@ class AluaHandlerTest {
   }
 
   @Test
-  void hugeReturnDataLengthFailsWithoutAllocating() {
+  void hugeReturnDataLengthEndsAssumedWithoutAllocating() throws Exception {
     commands.rtpgDefault = bytes(0x7F, 0xFF, 0xFF, 0xFF, 0x10, 0, 0, 0);
-    CompletableFuture<AluaPathInfo> f = handler(Tpgs.IMPLICIT).attach();
-    ExecutionException e = assertThrows(ExecutionException.class, f::get);
-    assertInstanceOf(AluaProtocolException.class, e.getCause());
-    assertEquals(1, commands.count("RTPG"));
+    AluaPathInfo info = done(handler(Tpgs.IMPLICIT).attach());
+    assertTrue(info.stateAssumed());
+    assertEquals(AccessState.NON_OPTIMIZED, info.accessState());
+    // the extended answer, then the length-only one, each once with the first length
+    assertEquals(List.of("RTPG EXTENDED 256", "RTPG LENGTH_ONLY 256"), commands.log);
+  }
+
+  // ---- Linux LIO: RETURN DATA LENGTH leaves out the extended header's bytes 4-7, so the
+  // answer ends inside the last descriptor (RtpgResponseTest has the bytes).
+
+  private AluaHandler handlerFor(int group, Tpgs tpgs) {
+    return new AluaHandler("sdb:" + group, commands, scheduler, tpgs, group,
+        (prev, now) -> changes.add(new AluaPathInfo[] {prev, now}));
   }
 
   @Test
-  void missingGroupOrMalformedDataFailsTheCheck() {
-    commands.rtpg.add(extended(0, group(OTHER_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 2)));
-    AluaHandler h = handler(Tpgs.IMPLICIT);
-    ExecutionException e = assertThrows(ExecutionException.class, h.attach()::get);
-    assertInstanceOf(AluaProtocolException.class, e.getCause());
+  void lioExtendedAnswerServesBothGroups() throws Exception {
+    commands.rtpgDefault = RtpgResponseTest.LIO_EXTENDED;
+    AluaPathInfo a = done(handlerFor(0, Tpgs.BOTH).attach());
+    assertEquals(AluaState.ACTIVE_OPTIMIZED, a.aluaState());
+    AluaHandler hb = handlerFor(2, Tpgs.BOTH);
+    AluaPathInfo b = done(hb.attach());
+    // group 2 is the descriptor cut short: its state is read all the same
+    assertEquals(AluaState.ACTIVE_NON_OPTIMIZED, b.aluaState());
+    assertFalse(b.stateAssumed());
+    assertEquals(SupportedStates.fromMask(0xCF), b.supportedStates());
+    assertEquals(AluaHandler.DEFAULT_TRANSITION_TIMEOUT, b.transitionTimeout()); // time 0
+    assertEquals(List.of("RTPG EXTENDED 256", "RTPG EXTENDED 256"), commands.log);
+    assertTrue(hb.extendedHeaderSupported());
+    assertEquals(0, scheduler.pending());
+  }
 
-    byte[] bad = extended(0, group(MY_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 1));
-    bad[8] = 0x07; // reserved state code
+  @Test
+  void lioStandbyGroupShortInTheAnswerIsStillSeen() throws Exception {
+    byte[] data = RtpgResponseTest.LIO_EXTENDED.clone();
+    data[8] = 0x01;      // group 0 active/non-optimized
+    data[8 + 12] = 0x02; // group 2 (the cut descriptor) standby
+    commands.rtpg.add(data);
+    AluaPathInfo b = done(handlerFor(2, Tpgs.IMPLICIT).attach());
+    assertEquals(AluaState.STANDBY, b.aluaState());
+  }
+
+  @Test
+  void lioLengthOnlyAnswer() throws Exception {
+    commands.rtpgDefault = RtpgResponseTest.LIO_LENGTH_ONLY;
+    assertEquals(AluaState.ACTIVE_NON_OPTIMIZED,
+        done(handlerFor(2, Tpgs.BOTH).attach()).aluaState());
+  }
+
+  // ---- unusable answers end in a usable state, never in TRANSITIONING
+
+  private static byte[] reservedState(byte[] data, int offset) {
+    byte[] bad = data.clone();
+    bad[offset] = 0x07; // reserved ASYMMETRIC ACCESS STATE
+    return bad;
+  }
+
+  @Test
+  void unusableExtendedAnswerIsAskedAgainInTheLengthOnlyFormatAndThatIsKept() throws Exception {
+    commands.rtpg.add(reservedState(
+        extended(0, group(MY_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 1)), 8));
+    commands.rtpgDefault = lengthOnly(group(MY_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 1));
+    AluaHandler h = handler(Tpgs.IMPLICIT);
+    AluaPathInfo info = done(h.attach());
+    assertEquals(AluaState.ACTIVE_OPTIMIZED, info.aluaState());
+    assertFalse(info.stateAssumed());
+    assertFalse(h.extendedHeaderSupported());
+    done(h.recheck());
+    assertEquals(List.of(RtpgFormat.EXTENDED, RtpgFormat.LENGTH_ONLY, RtpgFormat.LENGTH_ONLY),
+        commands.rtpgFormats);
+  }
+
+  @Test
+  void unusableAnswersAssumeActiveNonOptimizedAndAreReadAgainABoundedNumberOfTimes()
+      throws Exception {
+    commands.rtpgDefault = reservedState(
+        extended(0, group(MY_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 1)), 8);
+    AluaHandler h = handler(Tpgs.BOTH);
+    AluaPathInfo info = done(h.attach());
+    assertEquals(AluaState.ACTIVE_NON_OPTIMIZED, info.aluaState());
+    assertEquals(AccessState.NON_OPTIMIZED, info.accessState()); // usable
+    assertTrue(info.stateAssumed());
+    assertFalse(info.preferred());
+    assertEquals(AluaPriority.ACTIVE_NON_OPTIMIZED, info.priority());
+    assertEquals(2, commands.count("RTPG")); // extended, then length-only
+    assertTrue(h.extendedHeaderSupported()); // the length-only answer was no better
+
+    for (int i = 1; i <= AluaHandler.MAX_UNUSABLE_REREADS; i++) {
+      scheduler.advance(AluaHandler.TRANSITION_POLL_INTERVAL);
+      assertEquals(2 + 2 * i, commands.count("RTPG"), "re-read " + i);
+      assertEquals(AccessState.NON_OPTIMIZED, h.current().orElseThrow().accessState());
+    }
+    scheduler.advance(Duration.ofMinutes(10));
+    assertEquals(2 + 2 * AluaHandler.MAX_UNUSABLE_REREADS, commands.count("RTPG"));
+    assertEquals(0, scheduler.pending());
+    assertEquals(0, commands.count("STPG"));
+    assertEquals(0, commands.count("TUR"));
+    assertEquals(1, changes.size()); // one change: unknown -> assumed
+
+    // the next event reads again; a usable answer replaces the assumption
+    commands.rtpg.add(extended(0, group(MY_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 1)));
+    assertTrue(h.onSense(0x6, 0x2A, 0x06));
+    AluaPathInfo now = h.current().orElseThrow();
+    assertEquals(AluaState.ACTIVE_OPTIMIZED, now.aluaState());
+    assertFalse(now.stateAssumed());
+    assertEquals(2, changes.size());
+  }
+
+  @Test
+  void aRereadThatSucceedsEndsTheAssumption() throws Exception {
+    byte[] bad = reservedState(
+        extended(0, group(MY_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 1)), 8);
     commands.rtpg.add(bad);
-    e = assertThrows(ExecutionException.class, h.recheck()::get);
-    assertInstanceOf(AluaProtocolException.class, e.getCause());
-    assertTrue(changes.isEmpty());
+    commands.rtpg.add(bad);
+    commands.rtpgDefault = extended(0, group(MY_GROUP, AluaState.ACTIVE_NON_OPTIMIZED, true, 1));
+    AluaHandler h = handler(Tpgs.IMPLICIT);
+    assertTrue(done(h.attach()).stateAssumed());
+    scheduler.advance(AluaHandler.TRANSITION_POLL_INTERVAL);
+    AluaPathInfo info = h.current().orElseThrow();
+    assertFalse(info.stateAssumed());
+    assertTrue(info.preferred());
+    assertEquals(AluaState.ACTIVE_NON_OPTIMIZED, info.aluaState());
+    assertEquals(0, scheduler.pending());
+    assertEquals(3, commands.count("RTPG"));
+  }
+
+  @Test
+  void missingGroupIsUnusableToo() throws Exception {
+    commands.rtpgDefault = extended(0, group(OTHER_GROUP, AluaState.ACTIVE_OPTIMIZED, false, 2));
+    AluaHandler h = handler(Tpgs.IMPLICIT);
+    AluaPathInfo info = done(h.attach());
+    assertTrue(info.stateAssumed());
+    assertEquals(AccessState.NON_OPTIMIZED, info.accessState());
+    assertEquals(List.of(RtpgFormat.EXTENDED, RtpgFormat.LENGTH_ONLY), commands.rtpgFormats);
+  }
+
+  @Test
+  void unusableAnswerDuringATransitionEndsItUsable() throws Exception {
+    commands.rtpg.add(extended(30, group(MY_GROUP, AluaState.TRANSITIONING, false, 1)));
+    AluaHandler h = handler(Tpgs.IMPLICIT);
+    assertEquals(AccessState.TRANSITIONING, done(h.attach()).accessState());
+    commands.tur.add(FakeCommands.GOOD);
+    commands.rtpgDefault = bytes(0x00, 0x00, 0x00, 0x02, 0x10, 0x00); // extended header cut
+    scheduler.advance(AluaHandler.TRANSITION_POLL_INTERVAL);
+    AluaPathInfo info = h.current().orElseThrow();
+    assertEquals(AccessState.NON_OPTIMIZED, info.accessState());
+    assertTrue(info.stateAssumed());
+    scheduler.advance(Duration.ofMinutes(5));
+    assertEquals(AccessState.NON_OPTIMIZED, h.current().orElseThrow().accessState());
+    assertEquals(1, commands.count("TUR")); // re-reads are RTPG only, not transition polls
+    assertEquals(0, scheduler.pending());
   }
 
   @Test

@@ -167,37 +167,170 @@ class RtpgResponseTest {
 
   @ParameterizedTest
   @ValueSource(ints = {2, 3, 255})
-  void targetPortCountRunningPastTheEnd(int count) {
+  void targetPortCountRunningPastTheEndKeepsTheGroupAndThePortsThatFit(int count) {
     byte[] data = concat(
         bytes(0x00, 0x00, 0x00, 0x0C), // RETURN DATA LENGTH 12: one descriptor + one port
-        bytes(0x00, 0xCF, 0x00, 0x01, 0x00, 0x00, 0x00,
+        bytes(0x01, 0xCF, 0x00, 0x01, 0x00, 0x02, 0x00,
             count),                    // TARGET PORT COUNT, but only one port follows
-        bytes(0x00, 0x00, 0x00, 0x01));
-    AluaProtocolException e =
-        assertThrows(AluaProtocolException.class, () -> RtpgResponse.decode(data));
-    assertEquals(4 + 7, e.fieldOffset());
-    assertTrue(e.getMessage().contains("TARGET PORT COUNT"), e.getMessage());
+        bytes(0x00, 0x00, 0x00, 0x07));
+    RtpgResponse r = RtpgResponse.decode(data);
+    assertTrue(r.truncated());
+    assertEquals(1, r.groups().size());
+    TargetPortGroupDescriptor g = r.groups().get(0);
+    assertEquals(AluaState.ACTIVE_NON_OPTIMIZED, g.state());
+    assertEquals(0xCF, g.supportedStates().mask());
+    assertEquals(1, g.targetPortGroup());
+    assertEquals(PortGroupStatus.ALTERED_BY_IMPLICIT, g.status());
+    assertEquals(List.of(7), g.relativeTargetPorts());
   }
 
   @Test
   void targetPortCountRunningPastReturnDataLengthButNotTheBuffer() {
-    // the missing port descriptor is present in the buffer, but outside RETURN DATA LENGTH
+    // the second port descriptor is in the buffer, but outside RETURN DATA LENGTH: ignored
     byte[] data = concat(
         bytes(0x00, 0x00, 0x00, 0x0C), // RETURN DATA LENGTH 12
         bytes(0x00, 0xCF, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02), // TARGET PORT COUNT 2
         bytes(0x00, 0x00, 0x00, 0x01),
         bytes(0x00, 0x00, 0x00, 0x02)); // past RETURN DATA LENGTH
-    assertThrows(AluaProtocolException.class, () -> RtpgResponse.decode(data));
+    RtpgResponse r = RtpgResponse.decode(data);
+    assertTrue(r.truncated());
+    assertEquals(List.of(1), r.groups().get(0).relativeTargetPorts());
   }
 
   @Test
-  void descriptorTruncated() {
-    byte[] data = concat(LENGTH_ONLY, bytes(0x00, 0xCF, 0x00, 0x03, 0x00)); // 5 of 8 bytes
+  void descriptorCutInsideItsHeaderKeepsStateAndGroup() {
+    byte[] data = concat(LENGTH_ONLY, bytes(0x02, 0xCF, 0x00, 0x03, 0x00)); // 5 of 8 bytes
     data[3] = 0x1C + 5; // RETURN DATA LENGTH covers the partial descriptor
-    AluaProtocolException e =
-        assertThrows(AluaProtocolException.class, () -> RtpgResponse.decode(data));
-    assertEquals(32, e.fieldOffset());
-    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    RtpgResponse r = RtpgResponse.decode(data);
+    assertTrue(r.truncated());
+    assertEquals(3, r.groups().size());
+    TargetPortGroupDescriptor g = r.groups().get(2);
+    assertEquals(AluaState.STANDBY, g.state());
+    assertEquals(3, g.targetPortGroup());
+    assertEquals(0, g.statusCode()); // byte 5 not present
+    assertTrue(g.relativeTargetPorts().isEmpty());
+    assertEquals(group1(), r.groups().get(0));
+    assertEquals(group2(), r.groups().get(1));
+  }
+
+  @Test
+  void descriptorFragmentWithoutItsGroupIdIsDropped() {
+    byte[] data = concat(LENGTH_ONLY, bytes(0x02, 0xCF, 0x00)); // 3 of the 4 identifying bytes
+    data[3] = 0x1C + 3;
+    RtpgResponse r = RtpgResponse.decode(data);
+    assertTrue(r.truncated());
+    assertEquals(List.of(group1(), group2()), r.groups());
+  }
+
+  @Test
+  void wholeDataIsNotTruncated() {
+    assertFalse(RtpgResponse.decode(LENGTH_ONLY).truncated());
+    assertFalse(RtpgResponse.decode(EXTENDED).truncated());
+  }
+
+  // ---- Linux LIO (drivers/target/target_core_alua.c): two TPGs in two ALUA groups, one port
+  // each, as lio-target.sh sets it up (LioInteropTest reads these bytes from the kernel). Its
+  // RETURN DATA LENGTH counts the descriptors only, so with the extended header it leaves out
+  // bytes 4-7 and the data ends 4 bytes early: the last RELATIVE TARGET PORT IDENTIFIER entry
+  // is outside it (and, as LIO transfers RETURN DATA LENGTH + 4 bytes, not sent at all).
+
+  /** Group A: default_tg_pt_gp, id 0, active/optimized, relative target port 1 (12 bytes). */
+  static final byte[] LIO_GROUP_A = bytes(
+      0x00,       // byte 0: PREF=0, ASYMMETRIC ACCESS STATE 0h active/optimized
+      0xCF,       // byte 1: T_SUP O_SUP . . U_SUP S_SUP AN_SUP AO_SUP
+      0x00, 0x00, // bytes 2-3: TARGET PORT GROUP 0
+      0x00,       // byte 4: reserved
+      0x00,       // byte 5: STATUS CODE 00h no status (the group was never altered)
+      0x00,       // byte 6: VENDOR SPECIFIC
+      0x01,       // byte 7: TARGET PORT COUNT 1
+      0x00, 0x00, 0x00, 0x01); // obsolete, RELATIVE TARGET PORT IDENTIFIER 1
+
+  /** Group B: grpB, id 2, active/non-optimized: the 8-byte header of its descriptor. */
+  static final byte[] LIO_GROUP_B_HEADER = bytes(
+      0x01,       // byte 0: PREF=0, ASYMMETRIC ACCESS STATE 1h active/non-optimized
+      0xCF,       // byte 1: supported states as group A
+      0x00, 0x02, // bytes 2-3: TARGET PORT GROUP 2
+      0x00,       // byte 4: reserved
+      0x02,       // byte 5: STATUS CODE 02h
+      0x00,       // byte 6: VENDOR SPECIFIC
+      0x01);      // byte 7: TARGET PORT COUNT 1
+  /** Group B's target port descriptor: RELATIVE TARGET PORT IDENTIFIER 2. */
+  static final byte[] LIO_GROUP_B_PORT = bytes(0x00, 0x00, 0x00, 0x02);
+
+  /** LIO's extended-header answer as transferred: 28 bytes, RETURN DATA LENGTH 24 (not 28). */
+  static final byte[] LIO_EXTENDED = concat(
+      bytes(0x00, 0x00, 0x00, 0x18,  // bytes 0-3: RETURN DATA LENGTH 24 = 12 + 12, not 4 + 24
+          0x10,                      // byte 4: FORMAT TYPE 001b
+          0x00,                      // byte 5: IMPLICIT TRANSITION TIME 0 (implicit_trans_secs)
+          0x00, 0x00),               // bytes 6-7: reserved
+      LIO_GROUP_A, LIO_GROUP_B_HEADER);
+
+  /** LIO's length-only answer: there RETURN DATA LENGTH 24 is right. */
+  static final byte[] LIO_LENGTH_ONLY = concat(
+      bytes(0x00, 0x00, 0x00, 0x18), LIO_GROUP_A, LIO_GROUP_B_HEADER, LIO_GROUP_B_PORT);
+
+  private static void checkLioGroups(RtpgResponse r, List<Integer> portsOfB) {
+    assertEquals(2, r.groups().size());
+    assertEquals(TargetPortGroupDescriptor.of(false, AluaState.ACTIVE_OPTIMIZED,
+        SupportedStates.fromMask(0xCF), 0, PortGroupStatus.NO_STATUS, List.of(1)),
+        r.group(0).orElseThrow());
+    assertEquals(TargetPortGroupDescriptor.of(false, AluaState.ACTIVE_NON_OPTIMIZED,
+        SupportedStates.fromMask(0xCF), 2, PortGroupStatus.ALTERED_BY_IMPLICIT, portsOfB),
+        r.group(2).orElseThrow());
+  }
+
+  @Test
+  void lioExtendedHeaderAnswerAsTransferred() {
+    RtpgResponse r = RtpgResponse.decode(LIO_EXTENDED);
+    assertEquals(RtpgFormat.EXTENDED, r.format());
+    assertEquals(0, r.implicitTransitionTime());
+    assertTrue(r.truncated());
+    checkLioGroups(r, List.of());
+  }
+
+  @Test
+  void lioExtendedHeaderAnswerWithTheLastEntryInTheBufferButOutsideTheLength() {
+    // a transport that delivers all 32 bytes: RETURN DATA LENGTH still ends 4 bytes early
+    RtpgResponse r = RtpgResponse.decode(concat(LIO_EXTENDED, LIO_GROUP_B_PORT));
+    assertTrue(r.truncated());
+    checkLioGroups(r, List.of());
+  }
+
+  @Test
+  void lioLengthOnlyAnswerIsWhole() {
+    RtpgResponse r = RtpgResponse.decode(LIO_LENGTH_ONLY);
+    assertEquals(RtpgFormat.LENGTH_ONLY, r.format());
+    assertFalse(r.truncated());
+    checkLioGroups(r, List.of(2));
+    assertArrayEquals(LIO_LENGTH_ONLY, r.encode());
+  }
+
+  @Test
+  void lastDescriptorShortByOneOfItsTwoPortEntries() {
+    byte[] data = concat(
+        bytes(0x00, 0x00, 0x00, 0x1C, 0x10, 0x00, 0x00, 0x00), // RETURN DATA LENGTH 28
+        LIO_GROUP_A,
+        bytes(0x01, 0xCF, 0x00, 0x02, 0x00, 0x02, 0x00, 0x02), // group 2, TARGET PORT COUNT 2
+        bytes(0x00, 0x00, 0x00, 0x02),  // first entry: inside RETURN DATA LENGTH
+        bytes(0x00, 0x00, 0x00, 0x03)); // second entry: the 4 bytes past it
+    RtpgResponse r = RtpgResponse.decode(data);
+    assertTrue(r.truncated());
+    assertEquals(List.of(2), r.group(2).orElseThrow().relativeTargetPorts());
+    assertEquals(2, r.groupOfPort(2).orElseThrow().targetPortGroup());
+    assertTrue(r.groupOfPort(3).isEmpty());
+  }
+
+  @Test
+  void lastDescriptorEndingInsideAPortEntryKeepsTheWholeEntriesOnly() {
+    byte[] data = concat(
+        bytes(0x00, 0x00, 0x00, 0x1E, 0x10, 0x00, 0x00, 0x00), // RETURN DATA LENGTH 30
+        LIO_GROUP_A,
+        bytes(0x01, 0xCF, 0x00, 0x02, 0x00, 0x02, 0x00, 0x02), // TARGET PORT COUNT 2
+        bytes(0x00, 0x00, 0x00, 0x02),
+        bytes(0x00, 0x00));             // half an entry: 2 of its 4 bytes
+    RtpgResponse r = RtpgResponse.decode(data);
+    assertTrue(r.truncated());
+    assertEquals(List.of(2), r.group(2).orElseThrow().relativeTargetPorts());
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -41,7 +42,7 @@ final class Topologies {
     String title = d.alias().map(a -> a + " (" + d.id() + ") " + d.name()).orElse(d.name() + " (" + d.id() + ")");
     sb.append(title).append(' ').append(vendorProduct(d)).append('\n');
     String features = d.delayedRemoval().isZero() ? "'0'" : "'1 queue_if_no_path'";
-    String hw = d.protocol().equals("scsi") ? "'1 alua'" : "'0'";
+    String hw = hardwareHandler(d);
     sb.append("size=").append(size((long) d.blockSize() * d.capacityBlocks()))
         .append(" features=").append(features).append(" hwhandler=").append(hw).append(" wp=rw\n");
     // path groups by priority (multipath-tools group_by_prio), best first
@@ -82,15 +83,33 @@ final class Topologies {
     return line;
   }
 
-  private String vendorProduct(MultipathDevice d) {
+  /**
+   * The {@code hwhandler} column as {@code multipath -ll} prints it: {@code '1 alua'} when the
+   * LU's standard INQUIRY data reports TPGS (SPC-4 6.6.2, byte 5 bits 5:4) other than 00b, so
+   * that Linux would attach scsi_dh_alua; {@code '0'} otherwise (tgt, for one) and for NVMe.
+   */
+  private String hardwareHandler(MultipathDevice d) {
+    return scsiLu(d).filter(lu -> lu.tpgs() != 0).isPresent() ? "'1 alua'" : "'0'";
+  }
+
+  /** What identification found for a SCSI head (through its first known path). */
+  private Optional<ScsiPath.LuInfo> scsiLu(MultipathDevice d) {
     if (d.protocol().equals("scsi")) {
       for (ScsiSession s : hosts.scsi.sessions()) {
         for (ScsiPath p : s.paths()) {
           if (p.deviceId().equals(d.id())) {
-            return p.lu().vendor().strip() + "," + p.lu().product().strip();
+            return Optional.of(p.lu());
           }
         }
       }
+    }
+    return Optional.empty();
+  }
+
+  private String vendorProduct(MultipathDevice d) {
+    var lu = scsiLu(d);
+    if (lu.isPresent()) {
+      return lu.get().vendor().strip() + "," + lu.get().product().strip();
     }
     if (d.protocol().equals("nvme")) {
       for (HostController c : hosts.nvme.controllers()) {

@@ -3,9 +3,12 @@ package dev.mpath.examples.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ListCommandTest {
 
@@ -48,6 +51,32 @@ class ListCommandTest {
             + " +- nvme1 loop traddr=embedded,trsvcid=2 live\n"
             + " +- nvme2 loop traddr=embedded,trsvcid=3 live\n",
         subsys);
+  }
+
+  @TempDir Path dir;
+
+  /**
+   * hwhandler follows the LU's standard INQUIRY TPGS field, as multipath -ll does: '0' where
+   * TPGS is 00b (tgt, say: scsi_dh_alua does not attach), '1 alua' where it is not
+   * ({@link #GOLDEN_LL}'s sda).
+   */
+  @Test
+  void hwhandlerIsZeroWhereTheLuReportsNoTpgs() throws Exception {
+    Path f = dir.resolve("tpgs-none.conf");
+    Files.writeString(f, "target hw1\n"
+        + "scsi-target iqn.2024-01.dev.mpath:no-alua tpgs=none\n"
+        + "scsi-port iqn.2024-01.dev.mpath:no-alua id=1\n"
+        + "scsi-port iqn.2024-01.dev.mpath:no-alua id=2\n"
+        + "scsi-lun iqn.2024-01.dev.mpath:no-alua lun=0 blocks=2048\n");
+    Cli r = Cli.run("list", "--config", f.toString());
+    assertEquals(0, r.rc(), r.err());
+    assertEquals(
+        "sda (naa.60014058c01f75e4001595e71889233e) MPATH,EMULATED LU\n"
+            + "size=1M features='0' hwhandler='0' wp=rw\n"
+            + "`-+- policy='numa 0' prio=50 status=active\n"
+            + "  |- sda:0 live optimized active ready\n"
+            + "  `- sda:1 live optimized active ready\n",
+        r.out());
   }
 
   @Test
