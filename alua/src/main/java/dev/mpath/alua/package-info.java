@@ -31,7 +31,13 @@
  *       are matched with their sense key (UNIT ATTENTION for 2Ah/06h, 2Ah/07h, 29h/xx,
  *       3Fh/03h, 3Fh/0Eh; NOT READY for 04h/0Ah). An IMPLICIT TRANSITION TIME of zero means
  *       "not specified" and the 60 s default applies, as in Linux. The transition timeout
- *       counts from when transitioning was first seen.</li>
+ *       counts from when transitioning was first seen. RTPG data that stays unusable
+ *       (malformed in both formats, or without the path's group) makes the path assumed
+ *       active/non-optimized, with at most three re-reads 2 s apart, rather than leaving it
+ *       without a state. With explicit ALUA and no active/optimized group, STPG names the best
+ *       candidate group (active/non-optimized, then standby, then unavailable; the path's own
+ *       among equals), the group dm-multipath would activate, not necessarily the path's
+ *       own.</li>
  *   <li>Target side ({@link dev.mpath.alua.PortGroupSet}): STPG validates the whole list
  *       first; it rejects transitioning, unsupported states, unknown and duplicated groups with
  *       INVALID FIELD IN PARAMETER LIST, a length other than 0 or 4 + 4n with PARAMETER LIST
