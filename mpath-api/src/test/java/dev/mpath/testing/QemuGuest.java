@@ -53,6 +53,19 @@ public final class QemuGuest implements AutoCloseable {
     return require().resolveSibling("qemu-nvme-guest").resolve(name);
   }
 
+  /** Copies a guest script from {@code owner}'s class path resources to {@code target/} for {@code -f}. */
+  public static Path scriptFromResource(Class<?> owner, String resource) throws IOException {
+    Path out = Path.of("target", "guest-" + Path.of(resource).getFileName());
+    try (java.io.InputStream in = owner.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IOException("no resource " + resource);
+      }
+      Files.createDirectories(out.getParent());
+      Files.write(out, in.readAllBytes());
+    }
+    return out;
+  }
+
   /**
    * Boots a guest: {@code bash <script> -t <limit> <args...>}. The guest's console goes to
    * {@code target/qemu-<tag>.log} as well as to {@link #lines()}.

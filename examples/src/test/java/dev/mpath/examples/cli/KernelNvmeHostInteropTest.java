@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mpath.testing.QemuGuest;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,11 +37,7 @@ class KernelNvmeHostInteropTest {
   @Test
   void linuxHostUsesMpathServe() throws Exception {
     QemuGuest.require();
-    Path script = Path.of("target", "kernel-nvme-host.sh");
-    try (InputStream in = getClass().getResourceAsStream("/kernel/nvme-host.sh")) {
-      Files.createDirectories(script.getParent());
-      Files.write(script, in.readAllBytes());
-    }
+    Path script = QemuGuest.scriptFromResource(getClass(), "/kernel/nvme-host.sh");
     Serve serve = Serve.start(FIRST_PORT);
     // the guest reaches every port at 10.0.2.100 (forwarded to loopback), which serve advertises
     try (QemuGuest guest = QemuGuest.start("nvme-host", Duration.ofSeconds(240),

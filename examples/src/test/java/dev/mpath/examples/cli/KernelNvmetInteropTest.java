@@ -8,13 +8,11 @@ import dev.mpath.Multipath;
 import dev.mpath.MultipathDevice;
 import dev.mpath.PathInfo;
 import dev.mpath.testing.QemuGuest;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,11 +37,7 @@ class KernelNvmetInteropTest {
   @Test
   void mpathHostAgainstLinuxNvmet() throws Exception {
     QemuGuest.require();
-    Path script = Path.of("target", "kernel-nvmet-target.sh");
-    try (InputStream in = getClass().getResourceAsStream("/kernel/nvmet-target.sh")) {
-      Files.createDirectories(script.getParent());
-      Files.write(script, in.readAllBytes());
-    }
+    Path script = QemuGuest.scriptFromResource(getClass(), "/kernel/nvmet-target.sh");
     try (QemuGuest guest = QemuGuest.start("nvmet", Duration.ofSeconds(230), "-L", P1 + "=4420",
         "-L", P2 + "=4421", "-L", CTL + "=9999", "-e", "HOLD=200", "-f", script.toString())) {
       guest.await("TARGET-READY", Duration.ofSeconds(120));
