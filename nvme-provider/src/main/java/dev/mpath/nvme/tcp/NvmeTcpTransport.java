@@ -120,7 +120,7 @@ public final class NvmeTcpTransport implements NvmeTransport {
      * port defaults to 8009; otherwise to 4420. Options (nvme-cli's names):
      * {@code hdgst}/{@code hdr_digest}, {@code ddgst}/{@code data_digest} (0/1),
      * {@code icd} (in-capsule data bytes), {@code host_traddr} (source IP address),
-     * {@code host_iface} (source interface), {@code ctrl_loss_tmo} is not among them.
+     * {@code host_iface} (source interface). Anything else is refused.
      *
      * @throws IllegalArgumentException malformed
      */
