@@ -80,6 +80,27 @@ public final class Hosts implements AutoCloseable {
     return mp.devices().stream().map(MultipathDevice::name).toList();
   }
 
+  /**
+   * Waits for {@code f} (bounded: providers bound their own steps, this is the backstop),
+   * unwrapping its failure as {@link #open} does.
+   */
+  static <T> T await(java.util.concurrent.CompletableFuture<T> f, URI u) throws IOException {
+    try {
+      return f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause() != null ? e.getCause() : e;
+      if (c instanceof IllegalArgumentException) {
+        throw (IllegalArgumentException) c;
+      }
+      throw new IOException(u + ": " + c.getMessage(), c);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IOException(u + ": no answer within 120 s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(u + ": interrupted");
+    }
+  }
+
   @Override
   public void close() {
     mp.close();

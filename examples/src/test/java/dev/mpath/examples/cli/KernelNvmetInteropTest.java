@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
  * mpath's NVMe/TCP host against the Linux kernel's own target (nvmet-tcp in a QEMU guest,
  * two ports forwarded to loopback): {@code list} shows one head with both paths,
  * {@code bench --verify} passes through it, and an ANA change made in the guest's configfs
- * is followed (the host reads the ANA log after nvmet's ANA change notice). Opt-in: runs
+ * is followed (the host reads the ANA log after nvmet's ANA change notice); {@code discover}
+ * reads nvmet's discovery log through each port. Opt-in: runs
  * when {@code MPATH_QEMU} names qemu-nvme-client.sh.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -43,6 +44,19 @@ class KernelNvmetInteropTest {
       guest.await("TARGET-READY", Duration.ofSeconds(120));
       String u1 = "nvme+tcp://127.0.0.1:" + P1 + "/" + NQN;
       String u2 = "nvme+tcp://127.0.0.1:" + P2 + "/" + NQN;
+
+      // nvmet's discovery controller (every nvmet port serves the discovery NQN, and its log
+      // lists what that port offers, itself first): mpath's discovery client reads it. The
+      // entries name the guest's own address, which this host reaches only through the
+      // forwards, so the test reads them and connects nothing from them.
+      Cli disc = Cli.run("discover", "nvme+tcp://127.0.0.1:" + P1, "nvme+tcp://127.0.0.1:" + P2);
+      assertEquals(0, disc.rc(), disc.err() + disc.out());
+      for (String port : List.of("4420", "4421")) {
+        assertTrue(disc.out().contains("subtype: nvme subsystem\ntreq:    not specified, sq flow control"
+            + " disable supported\nportid:  " + (port.equals("4420") ? 1 : 2) + "\ntrsvcid: " + port
+            + "\nsubnqn:  " + NQN + "\n"), disc.out());
+        assertTrue(disc.out().contains("subtype: current discovery subsystem"), disc.out());
+      }
 
       Cli list = Cli.run("list", u1, u2);
       assertEquals(0, list.rc(), list.err() + list.out());

@@ -58,6 +58,38 @@ class ServeCommandTest {
       assertTrue(s.out().contains("hwhandler='1 alua'"), s.out());
       assertTrue(s.out().contains("| `- sda:0 live optimized active ready"), s.out());
       assertTrue(s.out().contains("  `- sda:1 live non-optimized active ready"), s.out());
+
+      // discovery: every NVMe/TCP port answers the discovery NQN with a log of all three, and
+      // connecting that discovery URI (connect-all) gives the same head as the three URIs
+      String port = uris.get(0).replaceAll("nvme\\+tcp://127\\.0\\.0\\.1:(\\d+)/.*", "$1");
+      Cli d = Cli.run("discover", "nvme+tcp://127.0.0.1:" + port);
+      assertEquals(0, d.rc(), d.err());
+      assertTrue(d.out().contains("Discovery Log Number of Records 3, Generation counter "), d.out());
+      for (String u : uris) {
+        String p = u.replaceAll("nvme\\+tcp://127\\.0\\.0\\.1:(\\d+)/.*", "$1");
+        assertTrue(d.out().contains("trsvcid: " + p + "\nsubnqn:  " + u.substring(u.indexOf('/', 12) + 1)
+            + "\ntraddr:  127.0.0.1\n"), d.out());
+      }
+      assertTrue(d.out().contains("trtype:  tcp\nadrfam:  ipv4\nsubtype: nvme subsystem\n"
+          + "treq:    not specified, sq flow control disable supported\nportid:  1\n"), d.out());
+      Cli all = Cli.run("list", "nvme+tcp://127.0.0.1:" + port);
+      assertEquals(0, all.rc(), all.err());
+      assertTrue(all.out().contains("|- nvme0c0n1 live optimized active ready"), all.out());
+      assertTrue(all.out().contains("`- nvme0c2n1 live non-optimized active ready"), all.out());
+
+      // SendTargets through one portal lists both, iscsiadm style
+      String portal = iscsi.get(0).replaceAll("iscsi://(127\\.0\\.0\\.1:\\d+)/.*", "$1");
+      Cli st = Cli.run("discover", "iscsi://" + portal);
+      assertEquals(0, st.rc(), st.err());
+      List<String> lines = List.of(st.out().split("\n"));
+      assertEquals(2, lines.size(), st.out());
+      for (int i = 0; i < 2; i++) {
+        String pi = iscsi.get(i).replaceAll("iscsi://(127\\.0\\.0\\.1:\\d+)/.*", "$1");
+        assertEquals(pi + "," + (i + 1) + " iqn.2024-01.dev.mpath:demo-lu", lines.get(i), st.out());
+      }
+      Cli bad = Cli.run("discover", uris.get(0));
+      assertEquals(2, bad.rc(), bad.out());
+      assertTrue(bad.err().contains("not a discovery controller"), bad.err());
       rc.cancel(true); // interrupts the wait: serve closes its listeners and returns
     } finally {
       ex.shutdownNow();

@@ -70,17 +70,6 @@ import org.slf4j.LoggerFactory;
 public final class HostController {
   private static final Logger LOG = LoggerFactory.getLogger(HostController.class);
 
-  /** CC register offset and bits (NVMe base 3.1.5). */
-  static final int PROP_CAP = 0x00;
-  static final int PROP_CC = 0x14;
-  static final int PROP_CSTS = 0x1C;
-  static final long CC_EN = 1;
-  static final long CC_IOSQES_64 = 6L << 16;
-  static final long CC_IOCQES_16 = 4L << 20;
-  static final long CSTS_RDY = 1;
-  static final long CSTS_CFS = 2;
-  /** How often CSTS is polled while waiting for RDY, and for how long at most. */
-  static final long READY_POLL_MILLIS = 10;
   static final int ADMIN_QUEUE_DEPTH = 32;
   static final int IDENTIFY_LENGTH = 4096;
   /** ANATT used when the controller reports 0. */
@@ -251,13 +240,9 @@ public final class HostController {
     return t.connectAdmin(subsystemNqn, opts.hostNqn(), opts.hostId(), opts.katoMillis(), a.adminHandler)
         .thenCompose(id -> {
           cntlid = id;
-          return t.propertyGet(PROP_CAP, 8);
+          return ControllerEnable.enable(t, scheduler, scheduler.nanoTime() + TimeUnit.SECONDS.toNanos(30));
         })
-        .thenCompose(cap -> {
-          a.cap = cap;
-          return t.propertySet(PROP_CC, 4, CC_EN | CC_IOSQES_64 | CC_IOCQES_16);
-        })
-        .thenCompose(v -> waitReady(a, scheduler.nanoTime() + TimeUnit.SECONDS.toNanos(30)))
+        .thenAccept(cap -> a.cap = cap)
         .thenCompose(v -> identifyController(a))
         .thenCompose(v -> a.admin(
             sqe -> FeatureCommand.setFeatures(
@@ -276,28 +261,6 @@ public final class HostController {
         });
   }
 
-  private CompletableFuture<Void> waitReady(Association a, long deadline) {
-    return a.transport
-        .propertyGet(PROP_CSTS, 4)
-        .thenCompose(
-            csts -> {
-              if ((csts & CSTS_CFS) != 0) {
-                return CompletableFuture.failedFuture(new PathFailureException("controller fatal status"));
-              }
-              if ((csts & CSTS_RDY) != 0) {
-                return CompletableFuture.completedFuture(null);
-              }
-              if (scheduler.nanoTime() - deadline > 0) {
-                return CompletableFuture.failedFuture(new PathFailureException("CSTS.RDY never set"));
-              }
-              CompletableFuture<Void> later = new CompletableFuture<>();
-              scheduler.schedule(
-                  () -> waitReady(a, deadline).whenComplete((x, e) -> complete(later, x, e)),
-                  READY_POLL_MILLIS, TimeUnit.MILLISECONDS);
-              return later;
-            });
-  }
-
   private CompletableFuture<Void> identifyController(Association a) {
     ByteBuffer buf = ByteBuffer.allocate(IDENTIFY_LENGTH);
     return a.admin(sqe -> IdentifyCommand.controller(sqe, sqe.cid()), buf)
@@ -307,7 +270,7 @@ public final class HostController {
                 IdentifyController id = IdentifyController.decode(buf);
                 int[] crdt = {id.crdt(1), id.crdt(2), id.crdt(3)};
                 // MDTS is a power of two in units of the minimum page size, CAP.MPSMIN (3.1.1)
-                long page = 4096L << ((a.cap >>> 48) & 0xF);
+                long page = ControllerEnable.minPageSize(a.cap);
                 long maxTransfer = id.mdts() == 0 ? Long.MAX_VALUE : page << id.mdts();
                 info = new ControllerInfo(
                     id.vid(), id.sn().trim(), id.mn().trim(), id.cmic(), id.oaes(), id.kas(),

@@ -4,6 +4,7 @@ import dev.mpath.DeviceId;
 import dev.mpath.nvme.loop.LoopTarget;
 import dev.mpath.nvme.loop.LoopTargets;
 import dev.mpath.nvme.loop.LoopTransport;
+import dev.mpath.nvme.proto.DiscoveryLogPage;
 import dev.mpath.nvme.tcp.NvmeTcpTransport;
 import dev.mpath.spi.FailoverStyle;
 import dev.mpath.spi.MultipathProvider;
@@ -26,9 +27,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The NVMe provider: {@code nvme+loop://<target>/<subsystem NQN>} connects one host
- * controller through every port of that subsystem; {@code nvme+tcp://127.0.0.1:PORT/<NQN>}
- * connects one controller through that NVMe/TCP listener ({@link NvmeTcpTransport}), so
- * several URIs to one subsystem give several paths.
+ * controller through every port of that subsystem; {@code nvme+tcp://HOST:PORT/<NQN>}
+ * connects one controller through that NVMe/TCP port ({@link NvmeTcpTransport}), so
+ * several URIs to one subsystem give several paths; {@code nvme+tcp://HOST[:PORT]} without
+ * an NQN is a discovery controller, and connecting it connects every subsystem port its log
+ * lists (like {@code nvme connect-all}; {@link #discover(URI)} only reads the log).
  *
  * <p>Heads are grouped by (subsystem NQN, NSID). A path whose NGUID, EUI-64, UUID or CSI
  * disagree with what the head's first path reported is refused, and so is a namespace
@@ -51,7 +54,11 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
   /** In-process loop transport to a bundled subsystem emulator. */
   public static final String LOOP_SCHEME = "nvme+loop";
 
-  /** NVMe/TCP to a listener on a loopback address: one controller per URI. */
+  /**
+   * NVMe/TCP: {@code nvme+tcp://host[:port]/<NQN>} is one controller through that port;
+   * {@code nvme+tcp://host[:port]} (no NQN, port 8009 by default) reads that discovery
+   * controller's log and connects every subsystem port it lists.
+   */
   public static final String TCP_SCHEME = NvmeTcpTransport.SCHEME;
 
   private record NsKey(String nqn, int nsid) {}
@@ -163,7 +170,10 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
             });
   }
 
-  /** {@code nvme+tcp://host:port/<nqn>}: one controller through one listener. */
+  /**
+   * {@code nvme+tcp://host:port/<nqn>}: one controller through one listener; a discovery URI
+   * (no NQN): every subsystem port its log lists, like {@code nvme connect-all}.
+   */
   private CompletableFuture<List<DeviceId>> connectTcp(URI uri) {
     NvmeTcpTransport.Target t;
     try {
@@ -172,11 +182,52 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
       return CompletableFuture.failedFuture(e);
     }
     if (t.isDiscovery()) {
-      // the listener side serves discovery; the host side (connect-all) is still to come
-      return CompletableFuture.failedFuture(new IllegalArgumentException(uri
-          + " names a discovery controller; connecting every subsystem it lists is not supported"
-          + " yet: give nvme+tcp://host:port/<subsystem NQN> for each port"));
+      return new ConnectAll(t, this::discover, this::connectController).run();
     }
+    return connectController(t);
+  }
+
+  /**
+   * Reads the discovery log of a discovery controller, as {@code nvme discover} does
+   * (Connect without Keep Alive, Identify, Get Log Page 70h until GENCTR holds still,
+   * disconnect). Bounded by the connect timeout of the URI's target.
+   *
+   * @param uri {@code nvme+tcp://host[:port][?options]} (port 8009 by default)
+   * @return the log; fails with {@link IllegalArgumentException} for a URI that is not a
+   *     discovery URI, {@link IOException} when the controller cannot be read
+   */
+  public CompletableFuture<DiscoveryLogPage> discover(URI uri) {
+    NvmeTcpTransport.Target t;
+    try {
+      t = NvmeTcpTransport.Target.parse(uri);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (!t.isDiscovery()) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(uri
+          + " names subsystem " + t.subsystemNqn() + ", not a discovery controller"));
+    }
+    return discover(t);
+  }
+
+  private CompletableFuture<DiscoveryLogPage> discover(NvmeTcpTransport.Target t) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("provider closed"));
+    }
+    return new DiscoveryClient(new NvmeTcpTransport(t), ctx.scheduler())
+        .fetch(t.subsystemNqn(), options.hostNqn(), options.hostId(), 3 * t.connectTimeoutMillis());
+  }
+
+  private static Throwable cause(Throwable e) {
+    return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+
+  /** One controller through one NVMe/TCP port. */
+  private CompletableFuture<List<DeviceId>> connectController(NvmeTcpTransport.Target t) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("provider closed"));
+    }
+    String what = NvmeTcpTransport.SCHEME + "://" + t.address().hostPort() + "/" + t.subsystemNqn();
     HostController c;
     synchronized (lock) {
       int instance = controllerInstances.nextClearBit(0);
@@ -186,9 +237,10 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
     }
     return c.start().handle((v, e) -> {
       if (c.state() != ControllerState.LIVE) {
+        String why = e == null ? "" : cause(e).getMessage();
+        // transport messages already start with the address
         return CompletableFuture.<List<DeviceId>>failedFuture(new IOException("cannot connect "
-            + uri + (e == null ? "" : ": " + (e.getCause() != null ? e.getCause() : e).getMessage()),
-            e));
+            + (why.startsWith(what) ? why : what + (why.isEmpty() ? "" : ": " + why)), e));
       }
       Set<DeviceId> ids = new LinkedHashSet<>();
       c.paths.values().forEach(p -> ids.add(p.deviceId()));

@@ -56,6 +56,10 @@ public record DiscoveryLogPage(long generation, List<Entry> entries) {
   /** TREQ bits 1:0 = 00b: secure channel not specified; bit 2: SQ flow control disable supported. */
   public static final int TREQ_NOT_SPECIFIED = 0;
   public static final int TREQ_SQFC_DISABLE = 1 << 2;
+  /** TREQ bits 1:0, Secure Channel: 01b required, 10b not required. */
+  public static final int TREQ_SECURE_CHANNEL_MASK = 3;
+  public static final int TREQ_SECURE_CHANNEL_REQUIRED = 1;
+  public static final int TREQ_SECURE_CHANNEL_NOT_REQUIRED = 2;
   /** CNTLID FFFFh: the dynamic controller model. */
   public static final int CNTLID_DYNAMIC = 0xFFFF;
 

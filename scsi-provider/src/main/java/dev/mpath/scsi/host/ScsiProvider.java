@@ -11,6 +11,7 @@ import dev.mpath.scsi.loop.ScsiLoopTransport;
 import dev.mpath.scsi.proto.BlockLimitsVpd;
 import dev.mpath.scsi.proto.DeviceIdentificationVpd;
 import dev.mpath.scsi.proto.InquiryCdb;
+import dev.mpath.scsi.proto.Peripheral;
 import dev.mpath.scsi.proto.ReadCapacity16Cdb;
 import dev.mpath.scsi.proto.ReadCapacity16Data;
 import dev.mpath.scsi.proto.ReportLunsCdb;
@@ -186,12 +187,8 @@ public final class ScsiProvider implements MultipathProvider {
     if (!ep.isDiscovery()) {
       return connectNexus(ep);
     }
-    return IscsiTransport.sendTargets(ep, settings())
-        .handle((targets, e) -> {
-          if (e != null) {
-            return CompletableFuture.<List<DeviceId>>failedFuture(new IOException(
-                "SendTargets through " + ep.address() + " failed: " + cause(e).getMessage(), cause(e)));
-          }
+    return sendTargets(ep)
+        .thenCompose(targets -> {
           List<IscsiEndpoint> nexuses = new ArrayList<>();
           for (Map.Entry<String, List<String>> t : targets.entrySet()) {
             List<String> portals = t.getValue().isEmpty()
@@ -226,8 +223,41 @@ public final class ScsiProvider implements MultipathProvider {
               ? CompletableFuture.<List<DeviceId>>failedFuture(
                   new IOException("no portal listed by " + ep.address() + " could be logged in"))
               : CompletableFuture.completedFuture(List.copyOf(ids)));
-        })
-        .thenCompose(x -> x);
+        });
+  }
+
+  /**
+   * SendTargets discovery through one portal, as {@code iscsiadm -m discovery -t st} does: a
+   * Discovery session, {@code SendTargets=All}, logout.
+   *
+   * @param uri {@code iscsi://[user%25secret@]host[:port][?iface options]} with no target
+   * @return target name to its TargetAddress values ({@code host:port,tpgt}; empty when the
+   *     target is at the portal asked), in the order the target listed them; fails with
+   *     {@link IllegalArgumentException} for a URI that names a target, {@link IOException}
+   *     when the portal cannot be asked
+   */
+  public CompletableFuture<Map<String, List<String>>> discover(URI uri) {
+    IscsiEndpoint ep;
+    try {
+      ep = IscsiEndpoint.parse(uri);
+      if (!ep.isDiscovery()) {
+        throw new IllegalArgumentException(uri + " names target " + ep.targetName()
+            + "; discovery takes a portal only");
+      }
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return sendTargets(ep);
+  }
+
+  private CompletableFuture<Map<String, List<String>>> sendTargets(IscsiEndpoint ep) {
+    return IscsiTransport.sendTargets(ep, settings()).handle((targets, e) -> {
+      if (e != null) {
+        throw new java.util.concurrent.CompletionException(new IOException(
+            "SendTargets through " + ep.address() + " failed: " + cause(e).getMessage(), cause(e)));
+      }
+      return targets;
+    });
   }
 
   private IscsiSettings settings() {
@@ -256,6 +286,8 @@ public final class ScsiProvider implements MultipathProvider {
                 ids.add(p.deviceId());
               } else if (ep.lun() != IscsiEndpoint.ALL_LUNS) {
                 throw new CompletionException(cause(e));
+              } else if (cause(e) instanceof NotABlockDevice) {
+                LOG.info("skipping {}", cause(e).getMessage());
               } else {
                 LOG.warn("{} lun {}: {}", ep.address(), lun, cause(e).toString());
               }
@@ -275,6 +307,13 @@ public final class ScsiProvider implements MultipathProvider {
         }
       }
     });
+  }
+
+  /** A LUN that is not a connected direct-access block device: not a path, not an error. */
+  private static final class NotABlockDevice extends IOException {
+    NotABlockDevice(String message) {
+      super(message);
+    }
   }
 
   /** REPORT LUNS (SPC-4 6.33) through LUN 0: the LUN numbers a target reports, in order. */
@@ -342,15 +381,31 @@ public final class ScsiProvider implements MultipathProvider {
     ByteBuffer vpd = ByteBuffer.allocate(VPD_LENGTH);
     ByteBuffer cap = ByteBuffer.allocate(ReadCapacity16Data.LENGTH);
     return command(s, lun, InquiryCdb.standard(INQUIRY_LENGTH).toBytes(), inq, IDENTIFY_UA_RETRIES)
+        .thenApply(r1 -> {
+          // only a connected direct-access block device is a path (tgt's LUN 0, say, is a
+          // storage controller LU, type 0Ch): decide before asking it anything else
+          Peripheral per;
+          try {
+            per = StandardInquiryData.decode(slice(inq, r1)).peripheral();
+          } catch (ScsiProtocolException e) {
+            throw new CompletionException(e);
+          }
+          if (per.qualifier() != Peripheral.QUALIFIER_CONNECTED) {
+            throw new CompletionException(new NotABlockDevice(s.address() + ": no logical unit " + lun));
+          }
+          if (per.deviceType() != Peripheral.TYPE_DIRECT_ACCESS_BLOCK) {
+            throw new CompletionException(new NotABlockDevice(String.format(
+                "%s: LUN %d is peripheral device type %02Xh, not a direct-access block device",
+                s.address(), lun, per.deviceType())));
+          }
+          return r1;
+        })
         .thenCompose(r1 -> command(s, lun, InquiryCdb.vpd(0x83, VPD_LENGTH).toBytes(), vpd, IDENTIFY_UA_RETRIES)
             .thenCompose(r2 -> command(s, lun, ReadCapacity16Cdb.of(ReadCapacity16Data.LENGTH).toBytes(), cap,
                 IDENTIFY_UA_RETRIES)
                 .thenApply(r3 -> {
                   try {
                     StandardInquiryData std = StandardInquiryData.decode(slice(inq, r1));
-                    if (std.peripheral().qualifier() != 0) {
-                      throw new PathFailureException(s.address() + ": no logical unit " + lun);
-                    }
                     DeviceIdentificationVpd ids = DeviceIdentificationVpd.decode(
                         slice(vpd, r2), 0, r2.transferred());
                     DeviceId id = LuIdentity.of(ids.designators()).orElseThrow(() ->

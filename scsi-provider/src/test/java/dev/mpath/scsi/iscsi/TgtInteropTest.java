@@ -342,6 +342,38 @@ class TgtInteropTest {
     return d;
   }
 
+  @Test
+  void discoveryUriLogsIntoEveryPortalOfEveryTargetItCan() throws Exception {
+    Assumptions.assumeTrue(portals.length >= 2, "needs two portals");
+    ScsiProvider provider = new ScsiProvider();
+    try (Multipath mp = Multipath.builder().provider(provider).discoverProviders(false)
+        .scheduler(scheduler).jmxDomain(null).checkInterval(Duration.ZERO)
+        .property("scsi.initiator", INITIATOR + "-disc").build()) {
+      // tgt answers SendTargets with the portal the question came through (as
+      // iscsiadm -m discovery -t st shows it), so each portal is asked, as one does with tgt
+      List<MultipathDevice> devs = null;
+      for (String p : portals) {
+        URI portal = URI.create("iscsi://" + p);
+        Map<String, List<String>> st = provider.discover(portal).get(30, TimeUnit.SECONDS);
+        assertTrue(st.containsKey(IQN) && st.containsKey(CHAP_IQN), st.toString());
+        assertTrue(st.get(IQN).stream().anyMatch(a -> TargetAddress.parse(a).address().hostPort().equals(p)),
+            p + " in " + st);
+        // connecting it: disk1 (its LUN 1; LUN 0 is tgt's controller LU); chap1 refuses an
+        // initiator without credentials, which is logged and leaves the rest connected
+        devs = mp.connect(portal).get(90, TimeUnit.SECONDS);
+      }
+      assertEquals(1, devs.size(), devs.toString());
+      MultipathDevice d = devs.get(0);
+      assertEquals(portals.length, d.paths().size(), d.paths().toString());
+      ByteBuffer w = ByteBuffer.allocate(4096);
+      ThreadLocalRandom.current().nextBytes(w.array());
+      d.write(64, w).get(30, TimeUnit.SECONDS);
+      ByteBuffer r = ByteBuffer.allocate(4096);
+      d.read(64, r).get(30, TimeUnit.SECONDS);
+      assertArrayEquals(w.array(), r.array());
+    }
+  }
+
   static Path script() {
     return Path.of(env("MPATH_TGT_PEER", "/work/shared/tools/tgt-peer.sh"));
   }
