@@ -48,6 +48,16 @@ public final class QemuGuest implements AutoCloseable {
     return p;
   }
 
+  /**
+   * Skips the test unless {@code MPATH_QEMU_ISCSI=1}: the {@code --iscsi} guest (open-iscsi,
+   * multipath-tools) has its host packages installed and boots ({@code .ci/run} checks).
+   */
+  public static void requireIscsi() {
+    Assumptions.assumeTrue("1".equals(System.getenv("MPATH_QEMU_ISCSI")),
+        "no open-iscsi guest: set MPATH_QEMU_ISCSI=1 once qemu-nvme-client.sh --install --iscsi"
+            + " --selftest passes");
+  }
+
   /** The guest script of that name beside the client script ({@code qemu-nvme-guest/NAME}). */
   public static Path guestScript(String name) {
     return require().resolveSibling("qemu-nvme-guest").resolve(name);

@@ -4,16 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mpath.testing.QemuGuest;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
@@ -38,7 +31,7 @@ class KernelNvmeHostInteropTest {
   void linuxHostUsesMpathServe() throws Exception {
     QemuGuest.require();
     Path script = QemuGuest.scriptFromResource(getClass(), "/kernel/nvme-host.sh");
-    Serve serve = Serve.start(FIRST_PORT);
+    ServeProcess serve = ServeProcess.start(FIRST_PORT);
     // the guest reaches every port at 10.0.2.100 (forwarded to loopback), which serve advertises
     try (QemuGuest guest = QemuGuest.start("nvme-host", Duration.ofSeconds(240),
         "-p", "10.0.2.100:" + FIRST_PORT + "=" + FIRST_PORT,
@@ -75,72 +68,6 @@ class KernelNvmeHostInteropTest {
       assertEquals(0, guest.waitFor(Duration.ofSeconds(60)), guest.tail(40));
     } finally {
       serve.close();
-    }
-  }
-
-  /** {@code mpath serve --control stdin} in a child JVM on this test's class path. */
-  static final class Serve implements AutoCloseable {
-    final Process process;
-    final Writer control;
-    final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-    private Serve(Process p) {
-      this.process = p;
-      this.control = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
-      Thread t = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-          String l;
-          while ((l = r.readLine()) != null) {
-            lines.add(l);
-          }
-        } catch (IOException e) {
-          // ended
-        }
-      }, "serve-out");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    static Serve start(int port) throws Exception {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-          "dev.mpath.examples.cli.Main", "serve", "--port", Integer.toString(port), "--control", "stdin",
-          "--advertise", "10.0.2.100",
-          "--duration", "330").redirectErrorStream(true).start();
-      Serve s = new Serve(p);
-      s.awaitLine("serving \\d+ NVMe/TCP port", Duration.ofSeconds(60));
-      return s;
-    }
-
-    String awaitLine(String regex, Duration bound) throws InterruptedException {
-      long deadline = System.nanoTime() + bound.toNanos();
-      while (true) {
-        String l = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        if (l == null) {
-          throw new AssertionError("serve never printed /" + regex + "/");
-        }
-        if (l.matches("(?s).*" + regex + ".*")) {
-          return l;
-        }
-      }
-    }
-
-    String command(String line) throws Exception {
-      control.write(line + "\n");
-      control.flush();
-      return awaitLine("^(ok|error).*", Duration.ofSeconds(30));
-    }
-
-    @Override
-    public void close() {
-      process.destroy();
-      try {
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 }
