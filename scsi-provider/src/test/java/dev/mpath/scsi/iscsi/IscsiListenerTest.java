@@ -21,7 +21,6 @@ import dev.mpath.alua.ReportTargetPortGroupsCdb;
 import dev.mpath.alua.RtpgFormat;
 import dev.mpath.alua.RtpgResponse;
 import dev.mpath.alua.Tpgs;
-import dev.mpath.scsi.host.ResponseHandler;
 import dev.mpath.scsi.host.ScsiProvider;
 import dev.mpath.scsi.host.ScsiResult;
 import dev.mpath.scsi.proto.DeviceIdentificationVpd;
@@ -52,9 +51,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -121,71 +118,7 @@ class IscsiListenerTest {
     return new IscsiEndpoint("127.0.0.1", l.tcpPort(), NAME, 0, user, secret);
   }
 
-  /** A transport used directly, with futures per tag. */
-  final class Direct implements AutoCloseable {
-    final IscsiTransport t;
-    final Map<Long, CompletableFuture<ScsiResult>> pending = new ConcurrentHashMap<>();
-    final AtomicLong tags = new AtomicLong();
-    final AtomicReference<String> lost = new AtomicReference<>();
-
-    Direct(IscsiEndpoint ep, IscsiSettings s) {
-      t = new IscsiTransport(ep, s);
-      closeables.add(this);
-    }
-
-    Direct login() {
-      t.login(new ResponseHandler() {
-        @Override
-        public void response(long tag, int status, byte[] sense, int transferred, int residual) {
-          CompletableFuture<ScsiResult> f = pending.remove(tag);
-          if (f != null) {
-            f.complete(new ScsiResult(status, sense, transferred, residual));
-          }
-        }
-
-        @Override
-        public void disconnected(String reason) {
-          lost.set(reason);
-          pending.values().forEach(f -> f.completeExceptionally(new IOException(reason)));
-        }
-      }).orTimeout(30, TimeUnit.SECONDS).join();
-      return this;
-    }
-
-    CompletableFuture<ScsiResult> submit(byte[] cdb, ByteBuffer data, int len) {
-      long tag = tags.incrementAndGet();
-      CompletableFuture<ScsiResult> f = new CompletableFuture<>();
-      pending.put(tag, f);
-      t.execute(tag, 0, cdb, data, len);
-      return f;
-    }
-
-    ScsiResult exec(byte[] cdb, ByteBuffer data, int len) {
-      return submit(cdb, data, len).orTimeout(30, TimeUnit.SECONDS).join();
-    }
-
-    /** Executes, retrying unit attentions (power on / reset after login). */
-    ScsiResult good(byte[] cdb, ByteBuffer data, int len) {
-      for (int i = 0; i < 5; i++) {
-        ScsiResult r = exec(cdb, data, len);
-        if (r.good()) {
-          return r;
-        }
-        boolean ua = r.senseData().map(s -> s.senseKey() == SenseKey.UNIT_ATTENTION).orElse(false);
-        if (!ua) {
-          throw new AssertionError("status " + r.status() + " sense " + r.senseData());
-        }
-      }
-      throw new AssertionError("unit attentions do not end");
-    }
-
-    @Override
-    public void close() {
-      t.close();
-    }
-  }
-
-  static IscsiLoginException loginFailure(Direct d) {
+  static IscsiLoginException loginFailure(DirectSession d) {
     CompletionException e = assertThrows(CompletionException.class, d::login);
     return assertInstanceOf(IscsiLoginException.class, e.getCause().getCause(), e.toString());
   }
@@ -196,7 +129,7 @@ class IscsiListenerTest {
   void plainLoginNegotiatesAndServesInquiryVpdAndReadCapacity() throws Exception {
     IscsiTargetListener l = listen(2);
     IscsiSettings s = settings();
-    Direct d = new Direct(ep(l, null, null), s).login();
+    DirectSession d = direct(ep(l, null, null), s).login();
     Negotiated n = d.t.negotiated();
     assertNotNull(n);
     assertTrue(n.tsih() != 0);
@@ -235,14 +168,14 @@ class IscsiListenerTest {
   @Test
   void chapLoginRightSecretWorksWrongSecretAndNoCredentialsAreRefused() throws Exception {
     IscsiTargetListener l = listen(IscsiTargetListener.builder(target, 1).chap("mpathuser", "mpathsecret12"));
-    Direct ok = new Direct(ep(l, "mpathuser", "mpathsecret12"), settings()).login();
+    DirectSession ok = direct(ep(l, "mpathuser", "mpathsecret12"), settings()).login();
     ok.good(new TestUnitReadyCdb().toBytes(), null, 0);
 
-    IscsiLoginException wrong = loginFailure(new Direct(ep(l, "mpathuser", "not-the-secret"), settings()));
+    IscsiLoginException wrong = loginFailure(direct(ep(l, "mpathuser", "not-the-secret"), settings()));
     assertTrue(wrong.authenticationFailure(), wrong.getMessage());
-    IscsiLoginException user = loginFailure(new Direct(ep(l, "someone-else", "mpathsecret12"), settings()));
+    IscsiLoginException user = loginFailure(direct(ep(l, "someone-else", "mpathsecret12"), settings()));
     assertTrue(user.authenticationFailure(), user.getMessage());
-    IscsiLoginException none = loginFailure(new Direct(ep(l, null, null), settings()));
+    IscsiLoginException none = loginFailure(direct(ep(l, null, null), settings()));
     assertTrue(none.authenticationFailure(), none.getMessage());
     assertEquals(1, target.sessions().size(), "only the good login made a nexus");
     Await.until("refused connections closed", () -> l.connectionCount() == 1);
@@ -251,7 +184,7 @@ class IscsiListenerTest {
   @Test
   void unknownTargetNameIsNotFound() throws Exception {
     IscsiTargetListener l = listen(1);
-    IscsiLoginException e = loginFailure(new Direct(
+    IscsiLoginException e = loginFailure(direct(
         new IscsiEndpoint("127.0.0.1", l.tcpPort(), "iqn.2024-01.dev.mpath:nobody", 0, null, null), settings()));
     assertEquals(2, e.statusClass());
     assertEquals(3, e.statusDetail());
@@ -274,10 +207,10 @@ class IscsiListenerTest {
   void sameIsidReinstatesTheSessionAndDropsTheOldConnection() throws Exception {
     IscsiTargetListener l = listen(1);
     IscsiSettings s = settings();
-    Direct first = new Direct(ep(l, null, null), s).login();
+    DirectSession first = direct(ep(l, null, null), s).login();
     first.good(new TestUnitReadyCdb().toBytes(), null, 0);
     int tsih = first.t.negotiated().tsih();
-    Direct second = new Direct(ep(l, null, null), s).login();
+    DirectSession second = direct(ep(l, null, null), s).login();
     Await.until("the old connection dropped", () -> first.lost.get() != null);
     assertTrue(second.t.negotiated().tsih() != tsih, "a new TSIH");
     second.good(new TestUnitReadyCdb().toBytes(), null, 0);
@@ -287,7 +220,7 @@ class IscsiListenerTest {
 
   // ------------------------------------------------------------------ data
 
-  void verifiedWriteRead(Direct d, long lbaBase) {
+  void verifiedWriteRead(DirectSession d, long lbaBase) {
     long lba = lbaBase;
     Random rnd = new Random(lbaBase);
     for (int size : new int[] {512, 4096, 8192 + 512, 65536, 65536 + 4096, 262144 + 512, 1 << 20, 2 << 20}) {
@@ -315,7 +248,7 @@ class IscsiListenerTest {
   @Test
   void verifiedWriteReadWithDigestsImmediateAndUnsolicitedData() throws Exception {
     IscsiTargetListener l = listen(1);
-    Direct d = new Direct(ep(l, null, null), settings().withDigests(true)).login();
+    DirectSession d = direct(ep(l, null, null), settings().withDigests(true)).login();
     assertTrue(d.t.negotiated().headerDigest());
     assertTrue(d.t.negotiated().dataDigest());
     verifiedWriteRead(d, 100);
@@ -328,7 +261,7 @@ class IscsiListenerTest {
     IscsiTargetListener l = listen(IscsiTargetListener.builder(target, 1).digests(false)
         .maxRecvDataSegmentLength(8192).bursts(16384, 32768));
     IscsiSettings s = settings().withBursts(8192, 16384, 65536, true, false).withDigests(true);
-    Direct d = new Direct(ep(l, null, null), s).login();
+    DirectSession d = direct(ep(l, null, null), s).login();
     Negotiated n = d.t.negotiated();
     assertFalse(n.headerDigest(), "the listener allows no digests");
     assertFalse(n.dataDigest());
@@ -343,7 +276,7 @@ class IscsiListenerTest {
   @Test
   void unsolicitedDataOutWithoutImmediateData() throws Exception {
     IscsiTargetListener l = listen(IscsiTargetListener.builder(target, 1).maxRecvDataSegmentLength(4096));
-    Direct d = new Direct(ep(l, null, null), settings().withBursts(65536, 16384, 65536, false, false)).login();
+    DirectSession d = direct(ep(l, null, null), settings().withBursts(65536, 16384, 65536, false, false)).login();
     assertFalse(d.t.negotiated().initialR2T());
     assertFalse(d.t.negotiated().immediateData());
     verifiedWriteRead(d, 40000);
@@ -352,7 +285,7 @@ class IscsiListenerTest {
   @Test
   void nopTaskManagementLogoutAndTooLargeTransfer() throws Exception {
     IscsiTargetListener l = listen(IscsiTargetListener.builder(target, 1).maxTransfer(65536));
-    Direct d = new Direct(ep(l, null, null), settings()).login();
+    DirectSession d = direct(ep(l, null, null), settings()).login();
     d.t.ping().orTimeout(30, TimeUnit.SECONDS).join();
     assertEquals(0, d.t.taskManagement(Pdus.TMF_LOGICAL_UNIT_RESET, 0, 0).orTimeout(30, TimeUnit.SECONDS).join());
     assertEquals(0, d.t.taskManagement(Pdus.TMF_ABORT_TASK, 0, 12345).orTimeout(30, TimeUnit.SECONDS).join());
@@ -373,14 +306,14 @@ class IscsiListenerTest {
   @Test
   void killedPortClosesTheConnectionAndRefusesLoginsUntilRevived() throws Exception {
     IscsiTargetListener l = listen(1);
-    Direct d = new Direct(ep(l, null, null), settings()).login();
+    DirectSession d = direct(ep(l, null, null), settings()).login();
     d.good(new TestUnitReadyCdb().toBytes(), null, 0);
     target.faults(1).kill();
     Await.until("connection dropped", () -> d.lost.get() != null);
-    IscsiLoginException e = loginFailure(new Direct(ep(l, null, null), settings()));
+    IscsiLoginException e = loginFailure(direct(ep(l, null, null), settings()));
     assertEquals(3, e.statusClass(), "service unavailable: " + e.getMessage());
     target.faults(1).revive();
-    new Direct(ep(l, null, null), settings()).login().good(new TestUnitReadyCdb().toBytes(), null, 0);
+    direct(ep(l, null, null), settings()).login().good(new TestUnitReadyCdb().toBytes(), null, 0);
   }
 
   // ------------------------------------------------------------------ through the head
@@ -444,7 +377,7 @@ class IscsiListenerTest {
       return p1.accessState() == AccessState.STANDBY && p2.accessState() == AccessState.OPTIMIZED;
     });
     // and straight through the wire
-    Direct direct = new Direct(ep(a, null, null), settings()).login();
+    DirectSession direct = direct(ep(a, null, null), settings()).login();
     ByteBuffer buf = ByteBuffer.allocate(1024);
     ScsiResult r = direct.good(ReportTargetPortGroupsCdb.of(RtpgFormat.EXTENDED, 1024).encode(), buf, 1024);
     RtpgResponse rtpg = RtpgResponse.decode(Arrays.copyOf(buf.array(), r.transferred()));
@@ -557,7 +490,7 @@ class IscsiListenerTest {
   @Test
   void malformedInputCostsOnlyItsConnection() throws Exception {
     IscsiTargetListener l = listen(IscsiTargetListener.builder(target, 1).loginTimeout(Duration.ofSeconds(2)));
-    Direct good = new Direct(ep(l, null, null), settings()).login();
+    DirectSession good = direct(ep(l, null, null), settings()).login();
     good.good(new TestUnitReadyCdb().toBytes(), null, 0);
     ByteBuffer pattern = VerifiedLoad.pattern(7, 65536, 1);
     good.good(ReadWriteCdb.write16(7, 128).toBytes(), pattern.duplicate(), 65536);
@@ -652,7 +585,7 @@ class IscsiListenerTest {
   @Test
   void fourKiBReadsThroughOneListener() throws Exception {
     IscsiTargetListener l = listen(1);
-    Direct d = new Direct(ep(l, null, null), settings().withNop(Duration.ZERO, Duration.ofSeconds(10))).login();
+    DirectSession d = direct(ep(l, null, null), settings().withNop(Duration.ZERO, Duration.ofSeconds(10))).login();
     d.good(new TestUnitReadyCdb().toBytes(), null, 0);
     int qd = 32;
     int total = 40_000;
@@ -699,5 +632,12 @@ class IscsiListenerTest {
             null, null), settings()).get(30, java.util.concurrent.TimeUnit.SECONDS);
     assertEquals(Map.of(NAME, List.of("array.example:" + a.tcpPort() + "," + a.portalGroupTag(),
         "[2001:db8::5]:" + b.tcpPort() + "," + b.portalGroupTag())), found);
+  }
+
+  /** A direct session to LUN 0, closed after the test. */
+  DirectSession direct(IscsiEndpoint ep, IscsiSettings s) {
+    DirectSession d = new DirectSession(ep, s, 0);
+    closeables.add(d);
+    return d;
   }
 }

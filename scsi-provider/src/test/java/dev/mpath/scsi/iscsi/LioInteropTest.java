@@ -16,11 +16,8 @@ import dev.mpath.alua.AluaState;
 import dev.mpath.alua.ReportTargetPortGroupsCdb;
 import dev.mpath.alua.RtpgFormat;
 import dev.mpath.alua.RtpgResponse;
-import dev.mpath.scsi.host.ResponseHandler;
 import dev.mpath.scsi.host.ScsiProvider;
-import dev.mpath.scsi.host.ScsiResult;
 import dev.mpath.scsi.proto.InquiryCdb;
-import dev.mpath.scsi.proto.SenseKey;
 import dev.mpath.scsi.proto.StandardInquiryData;
 import dev.mpath.spi.SystemScheduler;
 import dev.mpath.testing.QemuGuest;
@@ -32,15 +29,10 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -137,55 +129,6 @@ class LioInteropTest {
 
   // ------------------------------------------------------------------ straight on the transport
 
-  /** One iSCSI session, commands one at a time. */
-  static final class Direct implements AutoCloseable {
-    final IscsiTransport t;
-    final Map<Long, CompletableFuture<ScsiResult>> pending = new ConcurrentHashMap<>();
-    final AtomicLong tags = new AtomicLong();
-
-    Direct(int port) {
-      t = new IscsiTransport(new IscsiEndpoint("127.0.0.1", port, IQN, 0, null, null),
-          IscsiSettings.of(INITIATOR + "-direct", 0x80_3d_00_00_20_00L + port));
-      t.login(new ResponseHandler() {
-        @Override
-        public void response(long tag, int status, byte[] sense, int transferred, int residual) {
-          CompletableFuture<ScsiResult> f = pending.remove(tag);
-          if (f != null) {
-            f.complete(new ScsiResult(status, sense, transferred, residual));
-          }
-        }
-
-        @Override
-        public void disconnected(String reason) {
-          pending.values().forEach(f -> f.completeExceptionally(new IOException(reason)));
-        }
-      }).orTimeout(30, TimeUnit.SECONDS).join();
-    }
-
-    /** The data of a GOOD answer; unit attentions (the login's power-on) are retried. */
-    byte[] good(byte[] cdb, int length) {
-      for (int i = 0; i < 5; i++) {
-        ByteBuffer b = ByteBuffer.allocate(length);
-        long tag = tags.incrementAndGet();
-        CompletableFuture<ScsiResult> f = new CompletableFuture<>();
-        pending.put(tag, f);
-        t.execute(tag, 0, cdb, b, length);
-        ScsiResult r = f.orTimeout(30, TimeUnit.SECONDS).join();
-        if (r.good()) {
-          return Arrays.copyOf(b.array(), r.transferred());
-        }
-        boolean ua = r.senseData().map(s -> s.senseKey() == SenseKey.UNIT_ATTENTION).orElse(false);
-        assertTrue(ua, () -> "status " + r.status() + " sense " + r.senseData());
-      }
-      throw new AssertionError("unit attentions do not end");
-    }
-
-    @Override
-    public void close() {
-      t.close();
-    }
-  }
-
   static byte[] hex(String s) {
     return HexFormat.of().parseHex(s.replaceAll("\\s", ""));
   }
@@ -199,7 +142,7 @@ class LioInteropTest {
   @Test
   @Order(1)
   void reportTargetPortGroupsAsLioSendsIt() {
-    try (Direct a = new Direct(PORT_A)) {
+    try (DirectSession a = direct(PORT_A)) {
       byte[] inquiry = a.good(InquiryCdb.standard(96).toBytes(), 96);
       assertEquals(3, StandardInquiryData.decode(inquiry).tpgs(), "TPGS 11b: both");
 
@@ -396,5 +339,11 @@ class LioInteropTest {
       System.out.printf("after STPG: %s (whole scenario %d ms)%n", states(d),
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
+  }
+
+  /** A logged-in direct session to LUN 0 through the guest port forwarded to {@code port}. */
+  static DirectSession direct(int port) {
+    return new DirectSession(new IscsiEndpoint("127.0.0.1", port, IQN, 0, null, null),
+        IscsiSettings.of(INITIATOR + "-direct", 0x80_3d_00_00_20_00L + port), 0).login();
   }
 }

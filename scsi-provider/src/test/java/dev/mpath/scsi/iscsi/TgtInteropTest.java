@@ -15,7 +15,6 @@ import dev.mpath.PathInfo;
 import dev.mpath.PathState;
 import dev.mpath.RegisteredKeys;
 import dev.mpath.scsi.host.LuIdentity;
-import dev.mpath.scsi.host.ResponseHandler;
 import dev.mpath.scsi.host.ScsiProvider;
 import dev.mpath.scsi.host.ScsiResult;
 import dev.mpath.scsi.proto.DeviceIdentificationVpd;
@@ -23,11 +22,9 @@ import dev.mpath.scsi.proto.InquiryCdb;
 import dev.mpath.scsi.proto.ReadCapacity16Cdb;
 import dev.mpath.scsi.proto.ReadCapacity16Data;
 import dev.mpath.scsi.proto.ReadWriteCdb;
-import dev.mpath.scsi.proto.SenseKey;
 import dev.mpath.scsi.proto.TestUnitReadyCdb;
 import dev.mpath.spi.SystemScheduler;
 import dev.mpath.testing.Await;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -39,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -90,65 +86,6 @@ class TgtInteropTest {
     scheduler.close();
   }
 
-  /** A transport used directly, with futures per tag. */
-  static final class Direct implements AutoCloseable {
-    final IscsiTransport t;
-    final Map<Long, CompletableFuture<ScsiResult>> pending = new ConcurrentHashMap<>();
-    final AtomicLong tags = new AtomicLong();
-    final AtomicReference<String> lost = new AtomicReference<>();
-
-    Direct(IscsiEndpoint ep, IscsiSettings s) {
-      t = new IscsiTransport(ep, s);
-    }
-
-    Direct login() {
-      t.login(new ResponseHandler() {
-        @Override
-        public void response(long tag, int status, byte[] sense, int transferred, int residual) {
-          CompletableFuture<ScsiResult> f = pending.remove(tag);
-          if (f != null) {
-            f.complete(new ScsiResult(status, sense, transferred, residual));
-          }
-        }
-
-        @Override
-        public void disconnected(String reason) {
-          lost.set(reason);
-          pending.values().forEach(f -> f.completeExceptionally(new IOException(reason)));
-        }
-      }).orTimeout(30, TimeUnit.SECONDS).join();
-      return this;
-    }
-
-    ScsiResult exec(byte[] cdb, ByteBuffer data, int len) {
-      long tag = tags.incrementAndGet();
-      CompletableFuture<ScsiResult> f = new CompletableFuture<>();
-      pending.put(tag, f);
-      t.execute(tag, 1, cdb, data, len);
-      return f.orTimeout(30, TimeUnit.SECONDS).join();
-    }
-
-    /** Executes, retrying unit attentions (power on / reset after login). */
-    ScsiResult good(byte[] cdb, ByteBuffer data, int len) {
-      for (int i = 0; i < 5; i++) {
-        ScsiResult r = exec(cdb, data, len);
-        if (r.good()) {
-          return r;
-        }
-        boolean ua = r.senseData().map(s -> s.senseKey() == SenseKey.UNIT_ATTENTION).orElse(false);
-        if (!ua) {
-          throw new AssertionError("status " + r.status() + " sense " + r.senseData());
-        }
-      }
-      throw new AssertionError("unit attentions do not end");
-    }
-
-    @Override
-    public void close() {
-      t.close();
-    }
-  }
-
   static IscsiEndpoint ep(int portal, String iqn, String user, String pass) {
     String p = portals[portal];
     int colon = p.lastIndexOf(':');
@@ -161,7 +98,7 @@ class TgtInteropTest {
 
   @Test
   void plainLoginNegotiatesAndAnswersTestUnitReady() {
-    try (Direct d = new Direct(ep(0, IQN, null, null), settings()).login()) {
+    try (DirectSession d = direct(ep(0, IQN, null, null), settings()).login()) {
       Negotiated n = d.t.negotiated();
       assertNotNull(n);
       assertTrue(n.tsih() != 0, "target assigned a TSIH");
@@ -174,7 +111,7 @@ class TgtInteropTest {
 
   @Test
   void chapLoginWithTheRightSecret() {
-    try (Direct d = new Direct(ep(0, CHAP_IQN, CHAP_USER, CHAP_PASS), settings()).login()) {
+    try (DirectSession d = direct(ep(0, CHAP_IQN, CHAP_USER, CHAP_PASS), settings()).login()) {
       d.good(new TestUnitReadyCdb().toBytes(), null, 0);
     }
   }
@@ -186,14 +123,14 @@ class TgtInteropTest {
         + CHAP_IQN + "/1"));
     assertEquals(CHAP_USER, ep.user());
     assertFalse(ep.toString().contains(CHAP_PASS));
-    try (Direct d = new Direct(ep, settings()).login()) {
+    try (DirectSession d = direct(ep, settings()).login()) {
       d.good(new TestUnitReadyCdb().toBytes(), null, 0);
     }
   }
 
   @Test
   void wrongChapSecretIsRefusedWithAClearError() {
-    Direct d = new Direct(ep(0, CHAP_IQN, CHAP_USER, "wrong-secret-1"), settings());
+    DirectSession d = direct(ep(0, CHAP_IQN, CHAP_USER, "wrong-secret-1"), settings());
     CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, d::login);
     IscsiLoginException le = assertInstanceOf(IscsiLoginException.class, e.getCause().getCause());
     assertTrue(le.authenticationFailure(), le.getMessage());
@@ -203,7 +140,7 @@ class TgtInteropTest {
 
   @Test
   void chapTargetWithoutCredentialsIsRefused() {
-    Direct d = new Direct(ep(0, CHAP_IQN, null, null), settings());
+    DirectSession d = direct(ep(0, CHAP_IQN, null, null), settings());
     CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, d::login);
     assertTrue(e.getCause().getMessage().contains("login failed"), e.getCause().getMessage());
     d.close();
@@ -217,7 +154,7 @@ class TgtInteropTest {
     assertTrue(m.containsKey(CHAP_IQN), m.toString());
   }
 
-  static byte[] vpd83(Direct d) {
+  static byte[] vpd83(DirectSession d) {
     ByteBuffer b = ByteBuffer.allocate(1024);
     ScsiResult r = d.good(InquiryCdb.vpd(0x83, 1024).toBytes(), b, 1024);
     byte[] out = Arrays.copyOf(b.array(), r.transferred());
@@ -228,8 +165,8 @@ class TgtInteropTest {
   @Test
   void sameIdentityThroughBothPortalsAndReadCapacity() throws Exception {
     Assumptions.assumeTrue(portals.length >= 2, "needs two portals");
-    try (Direct a = new Direct(ep(0, IQN, null, null), settings()).login();
-        Direct b = new Direct(ep(1, IQN, null, null), settings()).login()) {
+    try (DirectSession a = direct(ep(0, IQN, null, null), settings()).login();
+        DirectSession b = direct(ep(1, IQN, null, null), settings()).login()) {
       byte[] va = vpd83(a);
       byte[] vb = vpd83(b);
       var ida = LuIdentity.of(DeviceIdentificationVpd.decode(va, 0, va.length).designators());
@@ -251,7 +188,7 @@ class TgtInteropTest {
   }
 
   void verifiedWriteRead(IscsiSettings s, long lbaBase) {
-    try (Direct d = new Direct(ep(0, IQN, null, null), s).login()) {
+    try (DirectSession d = direct(ep(0, IQN, null, null), s).login()) {
       long lba = lbaBase;
       for (int size : new int[] {512, 4096, 8192 + 512, 65536, 65536 + 4096, 262144 + 512, 1 << 20}) {
         int blocks = size / 512;
@@ -290,7 +227,7 @@ class TgtInteropTest {
     // ("CRC32C,None"); tgt as tgt-peer.sh configures it answers None, which must be honoured
     // (digests on the wire are covered by IscsiFakeTargetTest).
     IscsiSettings s = settings().withBursts(8192, 16384, 65536, true, false).withDigests(true);
-    try (Direct d = new Direct(ep(0, IQN, null, null), s).login()) {
+    try (DirectSession d = direct(ep(0, IQN, null, null), s).login()) {
       assertEquals(d.t.negotiated().headerDigest(), d.t.negotiated().dataDigest(), d.t.negotiated().toString());
       assertEquals(65536, d.t.negotiated().maxBurstLength());
       assertTrue(d.t.negotiated().initialR2T());
@@ -301,7 +238,7 @@ class TgtInteropTest {
 
   @Test
   void residualOnAShortInquiry() {
-    try (Direct d = new Direct(ep(0, IQN, null, null), settings()).login()) {
+    try (DirectSession d = direct(ep(0, IQN, null, null), settings()).login()) {
       ByteBuffer b = ByteBuffer.allocate(255);
       ScsiResult r = d.good(InquiryCdb.standard(255).toBytes(), b, 255);
       assertTrue(r.transferred() >= 36 && r.transferred() <= 255, "transferred " + r.transferred());
@@ -456,7 +393,7 @@ class TgtInteropTest {
   void perfRandomRead4k() throws Exception {
     int secs = Integer.parseInt(System.getenv("MPATH_TGT_PERF"));
     int qd = 32;
-    try (Direct d = new Direct(ep(0, IQN, null, null), settings()).login()) {
+    try (DirectSession d = direct(ep(0, IQN, null, null), settings()).login()) {
       d.good(new TestUnitReadyCdb().toBytes(), null, 0);
       long blocks = 131072 - 8;
       java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(qd);
@@ -506,5 +443,10 @@ class TgtInteropTest {
       RegisteredKeys after = d.reservations().readKeys().get(30, TimeUnit.SECONDS);
       assertFalse(after.contains(key), after.toString());
     }
+  }
+
+  /** A direct session to LUN 1, tgt's disk. */
+  static DirectSession direct(IscsiEndpoint ep, IscsiSettings s) {
+    return new DirectSession(ep, s, 1);
   }
 }
