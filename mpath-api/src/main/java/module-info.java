@@ -8,6 +8,7 @@
 module dev.mpath {
   requires org.slf4j;
   requires com.google.common;
+  requires com.github.benmanes.caffeine;
   requires java.management;
 
   exports dev.mpath;

@@ -428,7 +428,7 @@ public final class Head implements MultipathDevice {
       node.faulted = true;
       rebuild();
     }
-    LOG.info("{}: path {} faulted: {}", name, node.name, String.valueOf(cause));
+    LOG.infoFor(node.name, "{}: path {} faulted: {}", name, node.name, String.valueOf(cause));
     engine.publish(new MultipathEvent.PathFaulted(this, node, true));
   }
 

@@ -12,6 +12,7 @@ import dev.mpath.nvme.proto.LogPageId;
 import dev.mpath.nvme.proto.NvmeProtocolException;
 import dev.mpath.nvme.proto.NvmeStatus;
 import dev.mpath.nvme.proto.SubmissionQueueEntry;
+import dev.mpath.spi.RateLimitedLog;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DiscoveryService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DiscoveryService.class);
+  private static final RateLimitedLog RLOG = new RateLimitedLog(DiscoveryService.class, 1000);
   /** How long a discovery controller connected with KATO 0 may stay silent (nvmet: 120 s). */
   public static final long IDLE_WITHOUT_KATO = TimeUnit.SECONDS.toNanos(120);
   /** Admin queue entries (CAP.MQES + 1). */
@@ -204,7 +206,7 @@ public final class DiscoveryService implements AutoCloseable {
       try {
         status = admin(cmd, data, dw);
       } catch (RuntimeException e) {
-        LOG.warn("discovery controller {}: {} failed", cntlid, cmd, e);
+        RLOG.warnFor("discovery", "discovery controller {}: {} failed", cntlid, cmd, e);
         status = NvmeStatus.INTERNAL_ERROR.field();
       }
       if (status < 0 || gone) {

@@ -31,6 +31,7 @@ import dev.mpath.nvme.proto.ReservationReportCommand;
 import dev.mpath.nvme.proto.SubmissionQueueEntry;
 import dev.mpath.nvme.proto.WriteZeroesCommand;
 import dev.mpath.spi.Scheduler;
+import dev.mpath.spi.RateLimitedLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -62,6 +63,8 @@ import org.slf4j.LoggerFactory;
 public final class TargetController implements FabricsController {
 
   private static final Logger LOG = LoggerFactory.getLogger(TargetController.class);
+  /** For what a host can trigger at will: one line per subsystem per second, not a storm. */
+  private static final RateLimitedLog RLOG = new RateLimitedLog(TargetController.class, 1000);
 
   /** Property offset of CAP (8 bytes). */
   public static final int PROP_CAP = 0x00;
@@ -411,7 +414,7 @@ public final class TargetController implements FabricsController {
     try {
       status = q.qid == 0 ? admin(cmd, data) : io(cmd, data);
     } catch (RuntimeException e) {
-      LOG.warn("controller {}: {} failed", cntlid, cmd, e);
+      RLOG.warnFor(subsystem.nqn, "controller {}: {} failed", cntlid, cmd, e);
       status = NvmeStatus.INTERNAL_ERROR.field();
     }
     if (status != HELD) {
@@ -911,7 +914,7 @@ public final class TargetController implements FabricsController {
       default:
         return NvmeStatus.INVALID_LOG_PAGE.field() | DNR;
     }
-    if (offset > page.length) {
+    if (Long.compareUnsigned(offset, page.length) > 0) { // LPO is unsigned: 2^63 and up too
       return NvmeStatus.INVALID_FIELD.field() | DNR;
     }
     int status = transferOut(page, (int) offset, length, data);

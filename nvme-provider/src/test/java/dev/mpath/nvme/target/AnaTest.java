@@ -133,6 +133,18 @@ class AnaTest {
     Cqe beyond = p3.admin((s, cid) -> GetLogPageCommand.fill(s, cid, SubmissionQueueEntry.NSID_ALL,
         LogPageId.ASYMMETRIC_NAMESPACE_ACCESS, 0, true, 4, 4096), ByteBuffer.allocate(4));
     assertEquals(NvmeStatus.INVALID_FIELD.code(), beyond.code());
+    // LPO is a 64-bit unsigned offset: 2^63 and above are past the end too, for every log
+    for (int logId : new int[] {LogPageId.ASYMMETRIC_NAMESPACE_ACCESS,
+        LogPageId.CHANGED_NAMESPACE_LIST, LogPageId.ERROR_INFORMATION, LogPageId.SMART_HEALTH,
+        LogPageId.FIRMWARE_SLOT}) {
+      for (long lpo : new long[] {1L << 63, -4L, (1L << 32) + 4}) {
+        Cqe huge = p3.admin((s, cid) -> GetLogPageCommand.fill(s, cid,
+            SubmissionQueueEntry.NSID_ALL, logId, 0, true, 4, lpo), ByteBuffer.allocate(4));
+        assertEquals(NvmeStatus.INVALID_FIELD.code(), huge.code(),
+            "LID " + logId + " LPO " + Long.toUnsignedString(lpo));
+        assertTrue(huge.dnr());
+      }
+    }
     Cqe lid = p3.admin((s, cid) -> GetLogPageCommand.fill(s, cid, SubmissionQueueEntry.NSID_ALL,
         0x55, 0, true, 4, 0), ByteBuffer.allocate(4));
     assertEquals(NvmeStatus.INVALID_LOG_PAGE.code(), lid.code());

@@ -87,6 +87,13 @@ class DiscoveryServiceTest {
       assertEquals(0, run(c, GetLogPageCommand.fill(sqe.clear(), 4, 0, LogPageId.DISCOVERY, 0, false, 1024, 0), hdr));
       assertEquals(genctr + 1, hdr.getLong(0), "GENCTR moves when the entries change");
 
+      // LPO is unsigned: 2^63 and more, and anything past the end, are Invalid Field
+      for (long lpo : new long[] {1L << 63, -4L, 1L << 32}) {
+        assertEquals(NvmeStatus.INVALID_FIELD.field() | NvmeStatus.DNR_BIT,
+            run(c, GetLogPageCommand.fill(sqe.clear(), 9, 0, LogPageId.DISCOVERY, 0, false, 1024, lpo), hdr),
+            Long.toUnsignedString(lpo));
+      }
+
       // not served: other logs, other Identify CNS values, I/O-controller commands
       assertEquals(NvmeStatus.INVALID_LOG_PAGE.field() | NvmeStatus.DNR_BIT,
           run(c, GetLogPageCommand.fill(sqe.clear(), 5, 0, LogPageId.ASYMMETRIC_NAMESPACE_ACCESS, 0, false, 1024, 0), hdr));

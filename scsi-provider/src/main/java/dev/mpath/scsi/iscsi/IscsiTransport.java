@@ -771,12 +771,13 @@ public final class IscsiTransport implements ScsiTransport {
     int itt = rejected.length >= Pdu.BHS_LENGTH
         ? ByteBuffer.wrap(rejected, 16, 4).getInt() : Pdu.RESERVED_TAG;
     String what = rejected.length >= 1 ? Opcode.name(rejected[0] & 0x3F) : "a PDU";
-    String msg = String.format("target rejected %s (ITT %08x), reason %02Xh", what, itt, p.response());
     if (tasks.containsKey(itt) || immediates.containsKey(itt)) {
       // ErrorRecoveryLevel 0: the task cannot be recovered on this connection
-      throw new IscsiProtocolException(msg);
+      throw new IscsiProtocolException(String.format(
+          "target rejected %s (ITT %08x), reason %02Xh", what, itt, p.response()));
     }
-    RLOG.warn("{}: {}", address(), msg);
+    RLOG.warn("{}: target rejected {} (ITT {}), reason {}h", address(), what,
+        String.format("%08x", itt), String.format("%02X", p.response()));
   }
 
   private void async(Pdu p) throws IscsiProtocolException {
@@ -909,7 +910,7 @@ public final class IscsiTransport implements ScsiTransport {
     } catch (IllegalArgumentException e) {
       // a CDB this transport cannot carry: answer as a target would, off the caller's stack
       tasks.remove(t.itt);
-      RLOG.warn("{}: {}", address(), e.getMessage());
+      RLOG.warn("{}: command not sent: {}", address(), e.getMessage());
       ResponseHandler h = handler;
       TIMER.execute(() -> {
         if (!closed.get() && !dead.get()) {
