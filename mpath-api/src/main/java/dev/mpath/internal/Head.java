@@ -135,6 +135,7 @@ public final class Head implements MultipathDevice {
     st.head = this;
     st.retries = 0;
     st.failovers = 0;
+    st.exhausted = 0;
     st.path = null;
     RequestState.setError(r, null);
     dispatch(r, st);
@@ -241,6 +242,19 @@ public final class Head implements MultipathDevice {
 
   private void retry(PathNode p, IoRequest r, RequestState st, Throwable error, long delayNanos) {
     if (++st.retries > maxRetries) {
+      // Used up on this path (a storm of unit attentions, a busy port): another usable path
+      // may do better, as dm-multipath retries an errored request on the next path. Each
+      // path gets its budget once; the path itself is not faulted (a retry is no path error).
+      PathNode other = st.exhausted < paths.length - 1 ? usableOtherThan(p) : null;
+      if (other != null) {
+        st.exhausted++;
+        st.retries = 0;
+        st.failovers++;
+        counters.failovers.increment();
+        LOG.debug("{}: retries of {} used up on {}, moving it to {}", name, r, p.name, other.name);
+        start(other, r, st);
+        return;
+      }
       counters.errors.increment();
       finish(r, st, targetError(error));
       return;
@@ -251,6 +265,28 @@ public final class Head implements MultipathDevice {
     } else {
       retryOn(p, r, st);
     }
+  }
+
+  /**
+   * The next usable path after {@code p} in path order (wrapping), optimized ones first;
+   * null when there is none. Walking in order gives each path its retry budget once.
+   */
+  private PathNode usableOtherThan(PathNode p) {
+    Snapshot s = snapshot;
+    PathNode c = nextAfter(s.optimized, p);
+    return c != null ? c : nextAfter(s.nonOptimized, p);
+  }
+
+  private PathNode nextAfter(PathTier tier, PathNode p) {
+    PathNode[] all = paths;
+    int at = Arrays.asList(all).indexOf(p);
+    for (int k = 1; k < all.length; k++) {
+      PathNode c = all[Math.floorMod(at + k, all.length)];
+      if (c != p && tier.contains(c)) {
+        return c;
+      }
+    }
+    return null;
   }
 
   private void retryOn(PathNode p, IoRequest r, RequestState st) {

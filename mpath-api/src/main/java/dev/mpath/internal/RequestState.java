@@ -71,6 +71,8 @@ public final class RequestState {
   int retries;
   /** Times this request was moved to another path. */
   int failovers;
+  /** Paths whose same-path retries this request used up (each then hands it to another). */
+  int exhausted;
   /** While parked on the requeue list: when it gives up. */
   long queueDeadlineNanos;
   /** Set while the request is owned by the head (submitted and not yet completed). */

@@ -182,19 +182,60 @@ class FailoverTest {
   void retryIsBoundedByMaxRetries() {
     try (Rig rig = Rig.builder().build()) {
       FakePath a = rig.attach();
-      FakePath b = rig.attach();
       IOException busy = new IOException("unit attention");
       a.script(100, Disposition.RETRY, busy);
       List<IoRequest> done = new ArrayList<>();
       rig.device().submit(Rig.read(0, done));
       assertEquals(1, done.size());
       assertEquals(6, a.submitted.get(), "first attempt + 5 retries");
-      assertEquals(0, b.submitted.get(), "retries stay on the same path");
       Throwable e = done.get(0).error();
       assertInstanceOf(MpathException.class, e);
       assertSame(busy, e.getCause());
       assertEquals(5, rig.device().stats().retries());
       assertEquals(0, rig.device().stats().failovers());
+    }
+  }
+
+  @Test
+  void exhaustedRetriesFailOverWhenAnotherPathIsUsable() {
+    // issue 9 defect 3: a storm of unit attentions on one path surfaced errors although
+    // another path was usable
+    try (Rig rig = Rig.builder().build()) {
+      FakePath a = rig.attach();
+      FakePath b = rig.attach();
+      a.script(100, Disposition.RETRY, new IOException("power on occurred"));
+      List<IoRequest> done = new ArrayList<>();
+      rig.device().submit(Rig.read(0, done));
+      assertEquals(1, done.size());
+      assertNull(done.get(0).error(), "completed on the other path");
+      assertEquals(6, a.submitted.get(), "first attempt + 5 retries on the storming path");
+      assertEquals(1, b.submitted.get());
+      assertEquals(1, rig.device().stats().failovers());
+      assertEquals(PathState.LIVE, rig.device().paths().get(0).state(),
+          "a retry is not a path error: the storming path stays in service");
+    }
+  }
+
+  @Test
+  void retriesExhaustedOnEveryPathEndInTheError() {
+    try (Rig rig = Rig.builder().build()) {
+      FakePath a = rig.attach();
+      FakePath b = rig.attach();
+      FakePath c = rig.attach();
+      IOException busy = new IOException("busy");
+      for (FakePath p : List.of(a, b, c)) {
+        p.script(100, Disposition.RETRY, busy);
+      }
+      List<IoRequest> done = new ArrayList<>();
+      rig.device().submit(Rig.read(0, done));
+      assertEquals(1, done.size());
+      assertSame(busy, done.get(0).error().getCause());
+      assertEquals(18, a.submitted.get() + b.submitted.get() + c.submitted.get(),
+          "each path gets its budget once: 3 x (1 + 5), no ping-pong");
+      assertEquals(6, a.submitted.get());
+      assertEquals(6, b.submitted.get());
+      assertEquals(6, c.submitted.get());
+      assertEquals(2, rig.device().stats().failovers());
     }
   }
 
