@@ -27,7 +27,8 @@ class ModulePathTest {
           && !name.contains("tests");
       boolean dep = name.startsWith("picocli-") || name.startsWith("HdrHistogram-")
           || name.startsWith("slf4j-api-") || name.startsWith("slf4j-simple-")
-          || name.startsWith("guava-") || name.startsWith("failureaccess-");
+          || name.startsWith("guava-") || name.startsWith("failureaccess-")
+          || name.startsWith("caffeine-");
       if (ours || oursJar || dep) {
         modulePath.add(entry);
       }
