@@ -115,6 +115,25 @@ public record NetAddress(String host, int port, String sourceAddress, String sou
     return new NetAddress(host, port, sourceAddress, name);
   }
 
+  /**
+   * The same endpoint in one spelling, for telling whether two addresses name the same
+   * port without a lookup: IP literals in their canonical form ({@code ::1} for {@code
+   * 0:0:0:0:0:0:0:1}), host names and interface names lower-cased (DNS names are
+   * case-insensitive). Two names that resolve to one address stay different.
+   */
+  public NetAddress normalized() {
+    return new NetAddress(canonicalHost(host), port,
+        sourceAddress == null ? null : canonicalHost(sourceAddress),
+        sourceInterface);
+  }
+
+  private static String canonicalHost(String h) {
+    if (InetAddresses.isInetAddress(h)) {
+      return InetAddresses.toAddrString(InetAddresses.forString(h)); // a literal: no lookup
+    }
+    return h.toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** Whether the host is an IP literal (connecting needs no lookup). */
   public boolean isLiteral() {
     return InetAddresses.isInetAddress(host);

@@ -114,4 +114,31 @@ class NetAddressTest {
     assertEquals("array.example:4420", TcpServer.advertised("array.example", bound).hostPort());
     assertNull(TcpServer.advertised("192.0.2.5", bound).sourceAddress());
   }
+
+  @Test
+  void normalizedTellsOneEndpointFromAnotherWithoutLookup() {
+    Assumptions.assumeTrue(NoLookups.supported(), "this JVM forbids a security manager");
+    boolean[] same = new boolean[6];
+    List<String> lookups = NoLookups.run(() -> {
+      same[0] = NetAddress.of("0:0:0:0:0:0:0:1", 4420).normalized()
+          .equals(NetAddress.of("::1", 4420).normalized());
+      same[1] = NetAddress.of("[2001:DB8::17]", 3260).normalized()
+          .equals(NetAddress.of("2001:db8:0:0:0:0:0:17", 3260).normalized());
+      same[2] = NetAddress.of("Array-A.Example.COM", 3260).normalized()
+          .equals(NetAddress.of("array-a.example.com", 3260).normalized());
+      same[3] = NetAddress.of("127.0.0.1", 4420).normalized()
+          .equals(NetAddress.of("127.0.0.1", 4421).normalized());
+      same[4] = NetAddress.of("127.0.0.1", 4420).withSourceAddress("::FFFF:0:1").normalized()
+          .equals(NetAddress.of("127.0.0.1", 4420).withSourceAddress("::ffff:0:1").normalized());
+      same[5] = NetAddress.of("127.0.0.1", 4420).normalized()
+          .equals(NetAddress.of("127.0.0.1", 4420).withSourceAddress("127.0.0.2").normalized());
+    });
+    assertEquals(List.of(), lookups, "normalizing looked names up");
+    assertTrue(same[0], "IPv6 spellings of ::1");
+    assertTrue(same[1], "IPv6 case and zero runs");
+    assertTrue(same[2], "host names are case-insensitive");
+    assertFalse(same[3], "another port");
+    assertTrue(same[4], "source literal spellings");
+    assertFalse(same[5], "another source");
+  }
 }

@@ -46,6 +46,13 @@ import org.slf4j.LoggerFactory;
  * port and one namespace) gives {@code nvme0n1} (paths nvme0c0n1, nvme0c1n1, nvme0c2n1),
  * {@code nvme0n2} (nvme0c2n2) and {@code nvme3n1} (nvme3c3n1).
  *
+ * <p>A controller is made once per (transport address, subsystem NQN), as Linux refuses a
+ * second {@code nvme connect} of the same port ({@code EALREADY}): connecting one again, by
+ * the same URI twice, a loop target twice or a discovery log that repeats an entry, makes
+ * no second controller and so no doubled paths. The call is merged with the first and
+ * completes with its namespaces, and the log says so. The claim ends when the controller is
+ * deleted.
+ *
  * <p>Failover style: redirect (NVMe has no partial completion). Reservations: per host.
  */
 public final class NvmeProvider implements MultipathProvider, HostController.Host {
@@ -82,7 +89,11 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
   private final List<HostController> controllers = new ArrayList<>();
   private final Map<String, Subsys> subsystems = new HashMap<>();
   private final Map<DeviceId, NsKey> idOwner = new HashMap<>();
+  /** Under lock: each controller by the port and subsystem it reaches, with its first start. */
+  private final Map<String, Claim> claims = new HashMap<>();
   private volatile boolean closed;
+
+  private record Claim(HostController controller, CompletableFuture<Void> started) {}
 
   @Override
   public String name() {
@@ -142,16 +153,12 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
     List<HostController> started = new ArrayList<>();
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     for (int port : ports) {
+      String key = LOOP_SCHEME + "://" + target + "/" + nqn + " port " + port;
       chain = chain.thenCompose(v -> {
-        HostController c;
-        synchronized (lock) {
-          int instance = controllerInstances.nextClearBit(0);
-          controllerInstances.set(instance);
-          c = new HostController(this, instance, nqn, () -> new LoopTransport(t, nqn, port));
-          controllers.add(c);
-        }
-        started.add(c);
-        return c.start().exceptionally(e -> null);
+        Claim claim = claim(key, instance ->
+            new HostController(this, instance, nqn, () -> new LoopTransport(t, nqn, port)));
+        started.add(claim.controller());
+        return claim.started().exceptionally(e -> null);
       });
     }
     return chain
@@ -168,6 +175,41 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
               }
               return CompletableFuture.completedFuture(List.copyOf(ids));
             });
+  }
+
+  /**
+   * The controller for {@code key}: the one already made (its start is shared; the merge is
+   * logged) or a new one, started now.
+   */
+  private Claim claim(String key, java.util.function.IntFunction<HostController> make) {
+    Claim claim;
+    boolean mine = false;
+    synchronized (lock) {
+      claim = claims.get(key);
+      if (claim == null) {
+        int instance = controllerInstances.nextClearBit(0);
+        controllerInstances.set(instance);
+        HostController c = make.apply(instance);
+        controllers.add(c);
+        claim = new Claim(c, new CompletableFuture<>());
+        claims.put(key, claim);
+        mine = true;
+      }
+    }
+    if (!mine) {
+      LOG.info("{} is already connected as nvme{}; merging, no second controller", key,
+          claim.controller().instance());
+      return claim;
+    }
+    Claim c = claim;
+    c.controller().start().whenComplete((v, e) -> {
+      if (e != null) {
+        c.started().completeExceptionally(e);
+      } else {
+        c.started().complete(null);
+      }
+    });
+    return c;
   }
 
   /**
@@ -228,14 +270,13 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
       return CompletableFuture.failedFuture(new IllegalStateException("provider closed"));
     }
     String what = NvmeTcpTransport.SCHEME + "://" + t.address().hostPort() + "/" + t.subsystemNqn();
-    HostController c;
-    synchronized (lock) {
-      int instance = controllerInstances.nextClearBit(0);
-      controllerInstances.set(instance);
-      c = new HostController(this, instance, t.subsystemNqn(), () -> new NvmeTcpTransport(t));
-      controllers.add(c);
-    }
-    return c.start().handle((v, e) -> {
+    // Linux matches traddr, trsvcid, host_traddr, host_iface and subsysnqn (the host NQN is
+    // the provider's own); digests and queue sizes do not make another controller
+    String key = NvmeTcpTransport.SCHEME + "://" + t.address().normalized() + "/" + t.subsystemNqn();
+    Claim claim = claim(key,
+        instance -> new HostController(this, instance, t.subsystemNqn(), () -> new NvmeTcpTransport(t)));
+    HostController c = claim.controller();
+    return claim.started().handle((v, e) -> {
       if (c.state() != ControllerState.LIVE) {
         String why = e == null ? "" : cause(e).getMessage();
         // transport messages already start with the address
@@ -358,6 +399,7 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
   @Override
   public void controllerDeleted(HostController ctrl) {
     synchronized (lock) {
+      claims.values().removeIf(c -> c.controller() == ctrl);
       controllers.remove(ctrl);
       controllerInstances.clear(ctrl.instance());
     }

@@ -325,4 +325,26 @@ class NvmeMultipathTest {
   private static int resets(HostController c) {
     return c.resets();
   }
+
+  @Test
+  void sameLoopUriTwiceMakesNoSecondController() {
+    // issue 9 defect 7: the same URI twice silently doubled the paths
+    try (NvmeFixture f = new NvmeFixture(real)) {
+      Multipath mp = f.host(real, b -> {});
+      NvmeProvider p = f.providers.get(mp);
+      List<MultipathDevice> first = mp.connect(f.uriA()).join();
+      List<MultipathDevice> again = mp.connect(f.uriA()).join();
+      assertEquals(first, again, "merged: the same heads");
+      assertEquals(3, p.controllers().size(), "one controller per port");
+      assertEquals(List.of("nvme0c0n1", "nvme0c1n1", "nvme0c2n1"),
+          head(mp, "nvme0n1").paths().stream().map(PathInfo::name).toList());
+      assertEquals(1, head(mp, "nvme0n2").paths().size());
+      // a controller deleted by hand ends its claim: connecting again makes it anew
+      p.controllers().get(0).delete("test");
+      await("path of the deleted controller gone", () -> head(mp, "nvme0n1").paths().size() == 2);
+      mp.connect(f.uriA()).join();
+      assertEquals(3, p.controllers().size());
+      assertEquals(3, head(mp, "nvme0n1").paths().size());
+    }
+  }
 }

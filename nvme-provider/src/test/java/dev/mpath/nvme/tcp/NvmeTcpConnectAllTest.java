@@ -236,4 +236,22 @@ class NvmeTcpConnectAllTest {
     assertInstanceOf(IOException.class, e2.getCause());
     assertTrue(e2.getCause().getMessage().contains("Connect"), e2.getCause().getMessage());
   }
+
+  @Test
+  void samePortTwiceIsMergedAcrossSpellingsAndDiscovery() throws Exception {
+    // issue 9 defect 7 over TCP: by URI, by another spelling of the address, and by a
+    // discovery log listing ports already connected
+    NvmeTcpListener first = serveA(List::of);
+    URI direct = URI.create("nvme+tcp://127.0.0.1:" + first.tcpPort() + "/" + NQN_A);
+    URI digests = URI.create("nvme+tcp://127.0.0.1:" + first.tcpPort() + "/" + NQN_A + "?hdgst=1");
+    List<MultipathDevice> one = mp.connect(direct).get(30, TimeUnit.SECONDS);
+    assertEquals(one, mp.connect(direct).get(30, TimeUnit.SECONDS));
+    assertEquals(one, mp.connect(digests).get(30, TimeUnit.SECONDS), "digests are no other port");
+    assertEquals(1, provider.controllers().size());
+    mp.connect(discoveryUri(first)).get(30, TimeUnit.SECONDS);
+    assertEquals(2, provider.controllers().size(), "discovery added port 2 only");
+    assertEquals(List.of("nvme0c0n1", "nvme0c1n1"),
+        one.get(0).paths().stream().map(PathInfo::name).toList());
+    assertEquals(2, first.connectionCount(), "admin + I/O queue, once");
+  }
 }

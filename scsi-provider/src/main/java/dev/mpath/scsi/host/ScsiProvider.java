@@ -48,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * <p>{@code ?port=1,2} limits the login to those relative target ports (to add paths
  * later, or test a subset).
  *
+ * <p>A nexus is made once: connecting a LU through a target port (or iSCSI portal and
+ * target) that already has a path to it, by the same URI twice or a port listed twice,
+ * makes no second session (two logins of one I_T nexus would reinstate each other without
+ * end); the call is merged with the first and completes with its device, and says so in
+ * the log. The claim ends when the provider closes.
+ *
  * <p>Identity: VPD page 83h, association logical unit, in the frozen order of
  * {@link LuIdentity}. Names: heads {@code sd<letters>} in creation order (a WWID seen
  * again keeps its name for the life of the provider), paths {@code sd<letters>:<index>}.
@@ -72,7 +78,13 @@ public final class ScsiProvider implements MultipathProvider {
   private int nextName;
   private int nextIsid; // under lock: each iSCSI nexus gets its own ISID qualifier
   private final List<ScsiSession> sessions = new ArrayList<>();
+  /** Under lock: every (nexus, LUN) connected or being connected, to its device. */
+  private final Map<PathKey, CompletableFuture<DeviceId>> claims = new HashMap<>();
+  /** Under lock: whole-target iSCSI connects (every LUN) by nexus. */
+  private final Map<String, CompletableFuture<List<DeviceId>>> wholeTargets = new HashMap<>();
   private volatile boolean closed;
+
+  private record PathKey(String nexus, int lun) {}
 
   @Override
   public String name() {
@@ -138,10 +150,18 @@ public final class ScsiProvider implements MultipathProvider {
       return CompletableFuture.failedFuture(e);
     }
     // One nexus after the other, in port order, so path indexes follow the ports.
-    List<CompletableFuture<ScsiPath>> found = new ArrayList<>();
+    List<CompletableFuture<DeviceId>> found = new ArrayList<>();
     CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
     for (int port : ports) {
-      ScsiSession s = new ScsiSession(
+      String key = LOOP_SCHEME + "://" + uri.getAuthority() + "/" + parts[1] + " port " + port;
+      CompletableFuture<DeviceId> mine = new CompletableFuture<>();
+      CompletableFuture<DeviceId> first = claim(new PathKey(key, lun), mine);
+      if (first != null) {
+        LOG.info("{} lun {} is already connected; merging with that path", key, lun);
+        found.add(first);
+        continue;
+      }
+      ScsiSession s = new ScsiSession(key,
           () -> new ScsiLoopTransport(t, port, options.initiatorPort()), ctx.scheduler(), options);
       synchronized (lock) {
         sessions.add(s);
@@ -152,21 +172,54 @@ public final class ScsiProvider implements MultipathProvider {
             LOG.warn("{} lun {}: {}", s.address(), lun, cause(e).toString());
             return null;
           });
-      found.add(f);
+      f.thenAccept(p -> settle(new PathKey(key, lun), mine, p, s));
+      found.add(mine);
       chain = f;
     }
-    return chain.thenCompose(v -> {
-      Set<DeviceId> ids = new LinkedHashSet<>();
-      for (CompletableFuture<ScsiPath> f : found) {
-        ScsiPath p = f.join();
-        if (p != null) {
-          ids.add(p.deviceId());
-        }
+    return chain.thenCompose(v -> CompletableFuture.allOf(found.stream()
+            .map(f -> f.handle((id, e) -> id)).toArray(CompletableFuture[]::new)))
+        .thenCompose(v -> {
+          Set<DeviceId> ids = new LinkedHashSet<>();
+          for (CompletableFuture<DeviceId> f : found) {
+            DeviceId id = f.handle((x, e) -> x).join();
+            if (id != null) {
+              ids.add(id);
+            }
+          }
+          return ids.isEmpty()
+              ? CompletableFuture.<List<DeviceId>>failedFuture(
+                  new IOException("no path to " + uri + " could be set up"))
+              : CompletableFuture.completedFuture(List.copyOf(ids));
+        });
+  }
+
+  /**
+   * Claims {@code key} for {@code mine}; null when the caller now owns it, else the future
+   * of the connect that owns it already.
+   */
+  private CompletableFuture<DeviceId> claim(PathKey key, CompletableFuture<DeviceId> mine) {
+    synchronized (lock) {
+      CompletableFuture<DeviceId> first = claims.putIfAbsent(key, mine);
+      return first;
+    }
+  }
+
+  /** Ends a claim: the path that now holds it, or none (the claim is released, the session closed). */
+  private void settle(PathKey key, CompletableFuture<DeviceId> mine, ScsiPath p, ScsiSession s) {
+    if (p != null) {
+      mine.complete(p.deviceId());
+      return;
+    }
+    synchronized (lock) {
+      claims.remove(key, mine);
+    }
+    mine.completeExceptionally(new IOException("no path through " + key + " lun " + key.lun()));
+    if (s != null && s.paths.isEmpty()) {
+      s.close();
+      synchronized (lock) {
+        sessions.remove(s);
       }
-      return ids.isEmpty()
-          ? CompletableFuture.failedFuture(new IOException("no path to " + uri + " could be set up"))
-          : CompletableFuture.completedFuture(List.copyOf(ids));
-    });
+    }
   }
 
   /**
@@ -266,47 +319,114 @@ public final class ScsiProvider implements MultipathProvider {
     }
   }
 
+  /** The nexus an endpoint makes: portal and source in one spelling, and the target. */
+  private static String nexusKey(IscsiEndpoint ep) {
+    return IscsiTransport.SCHEME + "://" + ep.portal().normalized() + "/"
+        + ep.targetName().toLowerCase(java.util.Locale.ROOT); // RFC 3722: names compare case-folded
+  }
+
   /** One session to one portal: the endpoint's LUN, or every LUN REPORT LUNS lists. */
   private CompletableFuture<List<DeviceId>> connectNexus(IscsiEndpoint ep) {
+    String key = nexusKey(ep);
+    boolean all = ep.lun() == IscsiEndpoint.ALL_LUNS;
+    CompletableFuture<DeviceId> mineLun = new CompletableFuture<>();
+    CompletableFuture<List<DeviceId>> mineAll = new CompletableFuture<>();
+    synchronized (lock) {
+      if (all) {
+        CompletableFuture<List<DeviceId>> first = wholeTargets.putIfAbsent(key, mineAll);
+        if (first != null) {
+          LOG.info("{} is already connected; merging with those paths", key);
+          return first;
+        }
+      } else {
+        CompletableFuture<DeviceId> first = claims.putIfAbsent(new PathKey(key, ep.lun()), mineLun);
+        if (first != null) {
+          LOG.info("{} lun {} is already connected; merging with that path", key, ep.lun());
+          return first.thenApply(List::of);
+        }
+      }
+    }
     IscsiSettings settings = settings();
-    ScsiSession s = new ScsiSession(() -> new IscsiTransport(ep, settings), ctx.scheduler(), options);
+    ScsiSession s = new ScsiSession(key, () -> new IscsiTransport(ep, settings), ctx.scheduler(), options);
     synchronized (lock) {
       sessions.add(s);
     }
-    CompletableFuture<List<Integer>> luns = ep.lun() == IscsiEndpoint.ALL_LUNS
+    CompletableFuture<List<Integer>> luns = all
         ? s.start().thenCompose(v -> reportLuns(s))
         : s.start().thenApply(v -> List.of(ep.lun()));
-    return luns.thenCompose(list -> {
-      List<DeviceId> ids = new ArrayList<>();
+    CompletableFuture<List<DeviceId>> result = luns.thenCompose(list -> {
+      List<CompletableFuture<DeviceId>> found = new ArrayList<>();
       CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
       for (int lun : list) {
+        PathKey pk = new PathKey(key, lun);
+        CompletableFuture<DeviceId> mine = all ? new CompletableFuture<>() : mineLun;
+        if (all) {
+          CompletableFuture<DeviceId> first = claim(pk, mine);
+          if (first != null) {
+            LOG.info("{} lun {} is already connected; merging with that path", key, lun);
+            found.add(first);
+            continue;
+          }
+        }
+        found.add(mine);
         chain = chain.thenCompose(v -> identify(s, lun).thenCompose(p -> attach(s, p))
             .handle((p, e) -> {
-              if (p != null) {
-                ids.add(p.deviceId());
-              } else if (ep.lun() != IscsiEndpoint.ALL_LUNS) {
-                throw new CompletionException(cause(e));
-              } else if (cause(e) instanceof NotABlockDevice) {
-                LOG.info("skipping {}", cause(e).getMessage());
-              } else {
-                LOG.warn("{} lun {}: {}", ep.address(), lun, cause(e).toString());
+              if (p == null) {
+                if (!all) {
+                  settle(pk, mine, null, null);
+                  throw new CompletionException(cause(e));
+                } else if (cause(e) instanceof NotABlockDevice) {
+                  LOG.info("skipping {}", cause(e).getMessage());
+                } else {
+                  LOG.warn("{} lun {}: {}", ep.address(), lun, cause(e).toString());
+                }
               }
+              settle(pk, mine, p, null);
               return null;
             }));
       }
-      return chain.thenCompose(v -> ids.isEmpty()
-          ? CompletableFuture.<List<DeviceId>>failedFuture(
-              new IOException(ep.address() + ": no usable logical unit among " + list))
-          : CompletableFuture.completedFuture(List.copyOf(ids)));
+      return chain.thenCompose(v -> CompletableFuture.allOf(found.stream()
+              .map(f -> f.handle((id, e) -> id)).toArray(CompletableFuture[]::new)))
+          .thenCompose(v -> {
+            Set<DeviceId> ids = new LinkedHashSet<>();
+            for (CompletableFuture<DeviceId> f : found) {
+              DeviceId id = f.handle((x, e) -> x).join();
+              if (id != null) {
+                ids.add(id);
+              }
+            }
+            return ids.isEmpty()
+                ? CompletableFuture.<List<DeviceId>>failedFuture(
+                    new IOException(ep.address() + ": no usable logical unit among " + list))
+                : CompletableFuture.completedFuture(List.copyOf(ids));
+          });
     }).whenComplete((ids, e) -> {
-      if (e != null) {
-        LOG.warn("{}: {}", ep.address(), cause(e).toString());
-        s.close();
+      if (e != null || s.paths.isEmpty()) {
+        if (e != null) {
+          LOG.warn("{}: {}", ep.address(), cause(e).toString());
+        }
+        s.close(); // nothing of its own to carry (a failure, or every LU merged elsewhere)
         synchronized (lock) {
           sessions.remove(s);
         }
       }
+      if (!all && e != null) {
+        settle(new PathKey(key, ep.lun()), mineLun, null, null);
+      }
     });
+    if (all) {
+      result.whenComplete((ids, e) -> {
+        if (e != null) {
+          synchronized (lock) {
+            wholeTargets.remove(key, mineAll);
+          }
+          mineAll.completeExceptionally(cause(e));
+        } else {
+          mineAll.complete(ids);
+        }
+      });
+    }
+    return result;
   }
 
   /** A LUN that is not a connected direct-access block device: not a path, not an error. */
@@ -361,6 +481,10 @@ public final class ScsiProvider implements MultipathProvider {
       }
       if (!all.contains(n)) {
         throw new IllegalArgumentException("target has no port " + n + " (ports " + all + ")");
+      }
+      if (out.contains(n)) {
+        LOG.info("port {} is listed twice in {}; one nexus per port", n, uri);
+        continue;
       }
       out.add(n);
     }

@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class ScsiSession {
   private static final Logger LOG = LoggerFactory.getLogger(ScsiSession.class);
 
+  /** The nexus in one spelling (target port and initiator side): two sessions never share it. */
+  final String key;
   private final Supplier<ScsiTransport> transports;
   private final Scheduler scheduler;
   private final ScsiHostOptions options;
@@ -40,7 +42,9 @@ public final class ScsiSession {
   private boolean closed; // under lock
   private Scheduler.Cancellable retry; // under lock
 
-  ScsiSession(Supplier<ScsiTransport> transports, Scheduler scheduler, ScsiHostOptions options) {
+  ScsiSession(String key, Supplier<ScsiTransport> transports, Scheduler scheduler,
+      ScsiHostOptions options) {
+    this.key = key;
     this.transports = transports;
     this.scheduler = scheduler;
     this.options = options;

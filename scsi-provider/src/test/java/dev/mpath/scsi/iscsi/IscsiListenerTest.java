@@ -319,8 +319,12 @@ class IscsiListenerTest {
   // ------------------------------------------------------------------ through the head
 
   Multipath host(String initiator) {
+    return host(initiator, new ScsiProvider());
+  }
+
+  Multipath host(String initiator, ScsiProvider provider) {
     Multipath mp = Multipath.builder()
-        .provider(new ScsiProvider()).discoverProviders(false).scheduler(scheduler).jmxDomain(null)
+        .provider(provider).discoverProviders(false).scheduler(scheduler).jmxDomain(null)
         .checkInterval(Duration.ofMillis(200))
         .ioPolicy(IoPolicy.roundRobin())
         .delayedRemoval(Duration.ofSeconds(30))
@@ -338,6 +342,30 @@ class IscsiListenerTest {
     MultipathDevice d = mp.devices().get(0);
     assertEquals(2, d.paths().size());
     return d;
+  }
+
+  @Test
+  void sameNexusConnectedTwiceIsMergedNotLoggedInAgain() throws Exception {
+    // issue 9 defects 3 and 7 for iSCSI: one session per portal, target and LUN
+    IscsiTargetListener a = listen(1);
+    ScsiProvider provider = new ScsiProvider();
+    Multipath mp = host(INITIATOR + "-dup", provider);
+    mp.connect(a.uri(0)).orTimeout(60, TimeUnit.SECONDS).join();
+    mp.connect(a.uri(0)).orTimeout(60, TimeUnit.SECONDS).join();
+    // the same portal spelled otherwise, and the target name in another case
+    mp.connect(URI.create("iscsi://127.0.0.1:" + a.tcpPort() + "/" + NAME.toUpperCase(java.util.Locale.ROOT) + "/0"))
+        .orTimeout(60, TimeUnit.SECONDS).join();
+    assertEquals(1, provider.sessions().size());
+    assertEquals(1, a.connectionCount());
+    assertEquals(1, mp.devices().size());
+    assertEquals(1, mp.devices().get(0).paths().size());
+    // a whole-target connect through the same portal finds LUN 0 taken: merged, no session kept
+    URI whole = URI.create("iscsi://127.0.0.1:" + a.tcpPort() + "/" + NAME);
+    assertEquals(mp.devices(), mp.connect(whole).orTimeout(60, TimeUnit.SECONDS).join());
+    assertEquals(mp.devices(), mp.connect(whole).orTimeout(60, TimeUnit.SECONDS).join());
+    assertEquals(1, provider.sessions().size(), "the whole-target session had nothing of its own");
+    Await.until("the extra connection logged out", () -> a.connectionCount() == 1);
+    assertEquals(1, mp.devices().get(0).paths().size());
   }
 
   @Test
