@@ -13,15 +13,22 @@ import dev.mpath.spi.Disposition;
  *   <li>success: {@link Disposition#SUCCESS};
  *   <li>Reservation Conflict (83h): {@link Disposition#TARGET_ERROR}, whatever DNR says, so
  *       a fenced host never fails over;
- *   <li>DNR set: {@link Disposition#TARGET_ERROR};
  *   <li>path related (SCT 3h: internal path error, ANA inaccessible / persistent loss /
- *       transition, controller or host pathing error, aborted by host):
- *       {@link Disposition#PATH_ERROR};
+ *       transition, controller or host pathing error, aborted by host), and Invalid
+ *       Namespace or Format (0/0Bh): {@link Disposition#PATH_ERROR}, whatever DNR says.
+ *       DNR forbids resubmitting the command to the controller that failed it; a failover
+ *       is a new submission to another controller. Invalid Namespace is what a controller
+ *       answers once the namespace is detached from it, which is that path's view: I/O
+ *       racing a detach then fails over, or waits in the queue for delayed removal,
+ *       rather than reaching the caller while another path may have the namespace;
+ *   <li>DNR set: {@link Disposition#TARGET_ERROR};
  *   <li>anything else: {@link Disposition#RETRY} on the same path, after the Command Retry
  *       Delay the CRD field selects.
  * </ol>
  */
 public final class NvmeClassifier {
+  private static final int INVALID_NAMESPACE = NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.code();
+
   private NvmeClassifier() {}
 
   /** The disposition of a 15-bit status field. Allocation-free. */
@@ -33,11 +40,11 @@ public final class NvmeClassifier {
     if (code == NvmeStatus.RESERVATION_CONFLICT.code()) {
       return Disposition.TARGET_ERROR;
     }
+    if (NvmeStatus.isPathError(statusField) || code == INVALID_NAMESPACE) {
+      return Disposition.PATH_ERROR;
+    }
     if (NvmeStatus.dnr(statusField)) {
       return Disposition.TARGET_ERROR;
-    }
-    if (NvmeStatus.isPathError(statusField)) {
-      return Disposition.PATH_ERROR;
     }
     return Disposition.RETRY;
   }

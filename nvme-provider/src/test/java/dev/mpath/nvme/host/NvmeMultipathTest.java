@@ -347,4 +347,31 @@ class NvmeMultipathTest {
       assertEquals(3, head(mp, "nvme0n1").paths().size());
     }
   }
+
+  @Test
+  void invalidNamespaceWithDnrFailsOverInsteadOfReachingTheCaller() {
+    // issue 9 defect 2: I/O racing a namespace detach got Invalid Namespace (DNR) and the
+    // caller saw it, because DNR was checked before path classification
+    try (NvmeFixture f = new NvmeFixture(real)) {
+      Multipath mp = f.host(real, b -> b.ioPolicy(IoPolicy.roundRobin()));
+      mp.connect(f.uriA()).join();
+      MultipathDevice d = head(mp, "nvme0n1");
+      NvmeStatus detached = NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.withDnr(true);
+      f.a.faults(1).failNext(1, detached);
+      f.a.faults(2).failNext(1, detached);
+      for (int i = 0; i < 3; i++) {
+        d.write(i, pattern(i, 512)).join();
+      }
+      assertEquals(0, d.stats().errors(), "no error reached a caller");
+      assertTrue(d.stats().failovers() >= 1);
+      assertEquals(0, f.a.faults(1).failuresPending() + f.a.faults(2).failuresPending());
+      // DNR still ends other target errors at the caller
+      f.a.faults(3).failNext(1, NvmeStatus.LBA_OUT_OF_RANGE.withDnr(true));
+      f.a.faults(1).failNext(1, NvmeStatus.LBA_OUT_OF_RANGE.withDnr(true));
+      f.a.faults(2).failNext(1, NvmeStatus.LBA_OUT_OF_RANGE.withDnr(true));
+      CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+          () -> d.write(0, pattern(0, 512)).join());
+      assertInstanceOf(dev.mpath.TargetErrorException.class, e.getCause());
+    }
+  }
 }
