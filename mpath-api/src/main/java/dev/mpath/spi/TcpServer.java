@@ -6,7 +6,9 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntSupplier;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,10 +18,46 @@ import org.slf4j.LoggerFactory;
  * chooses another), an accept thread, and a cap on open connections. What a connection
  * does is the listener's business; this class only hands it a connected, blocking,
  * TCP_NODELAY channel. Thread-safe.
+ *
+ * <p>At the cap, a new connection is taken by closing the oldest one that has still not
+ * finished its setup (iSCSI login, NVMe/TCP Connect), so connections that open and then
+ * say nothing cannot keep a portal from real clients until their setup timeout; it is
+ * refused only when every open connection is established.
  */
 public final class TcpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TcpServer.class);
   private static final RateLimitedLog RLOG = new RateLimitedLog(TcpServer.class, 1000);
+
+  /** What the listener knows of its open connections. */
+  public interface Connections {
+    /** How many are open now (checked against the cap). */
+    int open();
+
+    /**
+     * Closes the oldest connection that has not finished its setup; false when there is
+     * none (every open connection is established).
+     */
+    boolean evictOldestSettingUp();
+  }
+
+  /**
+   * The eviction {@link Connections#evictOldestSettingUp} asks for, over a listener's
+   * connections: the one with the smallest {@code seq} among those {@code settingUp}.
+   */
+  public static <C> boolean evictOldest(Iterable<C> all, Predicate<? super C> settingUp,
+      ToLongFunction<? super C> seq, Consumer<? super C> evict) {
+    C oldest = null;
+    for (C c : all) {
+      if (settingUp.test(c) && (oldest == null || seq.applyAsLong(c) < seq.applyAsLong(oldest))) {
+        oldest = c;
+      }
+    }
+    if (oldest == null) {
+      return false;
+    }
+    evict.accept(oldest);
+    return true;
+  }
 
   /** Takes over one accepted connection (registers and starts it). */
   @FunctionalInterface
@@ -34,17 +72,17 @@ public final class TcpServer implements AutoCloseable {
   private final String what;
   private final ServerSocketChannel server;
   private final int maxConnections;
-  private final IntSupplier openConnections;
+  private final Connections connections;
   private final Acceptor acceptor;
   private final AtomicInteger seq = new AtomicInteger();
   private volatile boolean closed;
 
   private TcpServer(String what, ServerSocketChannel server, int maxConnections,
-      IntSupplier openConnections, Acceptor acceptor) {
+      Connections connections, Acceptor acceptor) {
     this.what = what;
     this.server = server;
     this.maxConnections = maxConnections;
-    this.openConnections = openConnections;
+    this.connections = connections;
     this.acceptor = acceptor;
   }
 
@@ -53,10 +91,11 @@ public final class TcpServer implements AutoCloseable {
    * every interface) and starts the accept thread.
    *
    * @param what names the listener in thread names and logs ("NVMe/TCP listener")
-   * @param openConnections how many of its connections are open now (checked against the cap)
+   * @param connections the listener's open connections: counted against the cap, and the
+   *     oldest one still setting up evicted at the cap
    */
   public static TcpServer start(String what, InetSocketAddress address, int maxConnections,
-      IntSupplier openConnections, Acceptor acceptor) throws IOException {
+      Connections connections, Acceptor acceptor) throws IOException {
     ServerSocketChannel server = ServerSocketChannel.open();
     try {
       server.bind(address, 64);
@@ -64,7 +103,7 @@ public final class TcpServer implements AutoCloseable {
       server.close();
       throw e;
     }
-    TcpServer s = new TcpServer(what, server, maxConnections, openConnections, acceptor);
+    TcpServer s = new TcpServer(what, server, maxConnections, connections, acceptor);
     Thread t = new Thread(s::acceptLoop, what.replace(' ', '-') + "-" + s.port());
     t.setDaemon(true);
     t.start();
@@ -109,10 +148,18 @@ public final class TcpServer implements AutoCloseable {
         }
         return;
       }
-      if (closed || openConnections.getAsInt() >= maxConnections) {
-        if (!closed) {
-          RLOG.warn("{} {}: {} connections open, refusing another", what, port(), maxConnections);
+      if (!closed && connections.open() >= maxConnections) {
+        if (connections.evictOldestSettingUp()) {
+          RLOG.warn("{} {}: {} connections open; closed the oldest one still not set up to take"
+              + " another", what, port(), maxConnections);
+        } else {
+          RLOG.warn("{} {}: {} connections open, all established; refusing another", what,
+              port(), maxConnections);
+          closeQuietly(ch);
+          continue;
         }
+      }
+      if (closed) {
         closeQuietly(ch);
         continue;
       }

@@ -92,7 +92,19 @@ public final class NvmeTcpListener implements AutoCloseable {
     });
     try {
       this.server = TcpServer.start("NVMe/TCP listener", new InetSocketAddress(b.address, b.tcpPort),
-          maxConnections, connections::size, (ch, n) -> {
+          maxConnections, new TcpServer.Connections() {
+            @Override
+            public int open() {
+              return connections.size();
+            }
+
+            @Override
+            public boolean evictOldestSettingUp() {
+              return TcpServer.evictOldest(connections,
+                  c -> c.controller == null && !c.closing.get(), c -> c.seq,
+                  c -> c.close("the port is full and this connection has not connected a queue"));
+            }
+          }, (ch, n) -> {
             Connection c = new Connection(ch, n);
             connections.add(c);
             c.start();
@@ -201,6 +213,7 @@ public final class NvmeTcpListener implements AutoCloseable {
 
   /** One TCP connection: one queue. */
   private final class Connection implements CompletionSink {
+    final int seq;
     final SocketChannel ch;
     final String name;
     final NvmeTcpDecoder decoder;
@@ -220,6 +233,7 @@ public final class NvmeTcpListener implements AutoCloseable {
     int nextTtag;
 
     Connection(SocketChannel ch, int n) throws IOException {
+      this.seq = n;
       this.ch = ch;
       this.name = "nvme-tcp-" + tcpPort() + "-c" + n;
       this.decoder = new NvmeTcpDecoder(NvmeTcpDecoder.Role.CONTROLLER,

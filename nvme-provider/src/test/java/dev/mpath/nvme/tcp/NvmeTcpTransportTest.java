@@ -238,6 +238,50 @@ class NvmeTcpTransportTest {
     throw new AssertionError("no TermReq");
   }
 
+  /** Whether the listener closed {@code ch} (read returns -1) within 30 s. */
+  private static boolean closedByPeer(SocketChannel ch) throws IOException {
+    ch.socket().setSoTimeout(30_000);
+    java.io.InputStream in = ch.socket().getInputStream();
+    try {
+      return in.read() < 0;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void idleConnectionsAtTheCapGiveWayToAController() throws Exception {
+    // issue 9 defect 8 on NVMe/TCP: sockets that never send an ICReq held the port until
+    // the setup timeout; the oldest of them now makes room for a new connection
+    try (NvmeTcpListener l = NvmeTcpListener.builder(subsys, 1).maxConnections(3)
+        .setupTimeout(java.time.Duration.ofMinutes(5)).start()) {
+      List<SocketChannel> idle = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 3; i++) {
+          idle.add(SocketChannel.open(l.address()));
+          int n = i + 1;
+          Await.until("idle connection " + n, () -> l.connectionCount() == n);
+        }
+        // admin and I/O queue: two connections, each evicting the oldest idle one
+        Handler admin = new Handler();
+        Handler io = new Handler();
+        NvmeTcpTransport t = connected(l, false, false, admin, io);
+        assertTrue(closedByPeer(idle.get(0)));
+        assertTrue(closedByPeer(idle.get(1)));
+        // full of one controller's queues and one idle socket: the idle one goes next
+        try (SocketChannel extra = SocketChannel.open(l.address())) {
+          assertTrue(closedByPeer(idle.get(2)));
+          Await.until("three open", () -> l.connectionCount() == 3);
+        }
+        t.close();
+      } finally {
+        for (SocketChannel c : idle) {
+          c.close();
+        }
+      }
+    }
+  }
+
   @Test
   void aHostSendingGarbageGetsTermReqAndOnlyItsConnectionCloses() throws Exception {
     try (NvmeTcpListener l = NvmeTcpListener.start(subsys, 1)) {

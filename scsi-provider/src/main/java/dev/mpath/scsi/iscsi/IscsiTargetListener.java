@@ -166,7 +166,19 @@ public final class IscsiTargetListener implements AutoCloseable {
     });
     try {
       this.server = TcpServer.start("iSCSI listener", new InetSocketAddress(b.address, b.tcpPort),
-          maxConnections, connections::size, (ch, n) -> {
+          maxConnections, new TcpServer.Connections() {
+            @Override
+            public int open() {
+              return connections.size();
+            }
+
+            @Override
+            public boolean evictOldestSettingUp() {
+              return TcpServer.evictOldest(connections,
+                  c -> !c.fullFeature && !c.closing.get(), c -> c.seq,
+                  c -> c.abort("the portal is full and this connection has not logged in"));
+            }
+          }, (ch, n) -> {
             Connection c = new Connection(ch.socket(), n);
             connections.add(c);
             c.start();
@@ -353,6 +365,7 @@ public final class IscsiTargetListener implements AutoCloseable {
 
   /** One TCP connection: one session (MaxConnections=1). */
   private final class Connection implements ResponseSink {
+    final int seq;
     final Socket socket;
     final String name;
     final InputStream in;
@@ -398,6 +411,7 @@ public final class IscsiTargetListener implements AutoCloseable {
     ByteArrayOutputStream textIn;
 
     Connection(Socket s, int n) throws IOException {
+      this.seq = n;
       this.socket = s;
       this.name = "iscsi-" + tcpPort() + "-c" + n;
       this.in = s.getInputStream();

@@ -506,6 +506,39 @@ class IscsiListenerTest {
     }
   }
 
+  @Test
+  void idleConnectionsAtTheCapGiveWayToALogin() throws Exception {
+    // issue 9 defect 8: 255 connections that said nothing held the portal until the login
+    // timeout; now the oldest one still logging in is closed to take a new connection
+    IscsiTargetListener l = listen(IscsiTargetListener.builder(target, 1)
+        .maxConnections(4).loginTimeout(Duration.ofMinutes(5)));
+    List<Raw> idle = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      idle.add(new Raw(l));
+      int n = i + 1;
+      Await.until("idle connection " + n + " taken", () -> l.connectionCount() == n);
+    }
+    // well inside the 5-minute login timeout: only eviction can make room
+    DirectSession first = direct(ep(l, null, null), settings()).login();
+    first.good(new TestUnitReadyCdb().toBytes(), null, 0);
+    idle.get(0).awaitClosed(); // the oldest idle one gave way
+    DirectSession second = direct(ep(l, null, null), settings()).login();
+    second.good(new TestUnitReadyCdb().toBytes(), null, 0);
+    idle.get(1).awaitClosed();
+    // two logged in, two idle: two more logins take the idle slots, and then the portal is
+    // full of established sessions and refuses the next connection instead of dropping one
+    direct(ep(l, null, null), settings()).login();
+    direct(ep(l, null, null), settings()).login();
+    idle.get(2).awaitClosed();
+    idle.get(3).awaitClosed();
+    Await.until("four sessions", () -> l.connectionCount() == 4);
+    try (Raw refused = new Raw(l)) {
+      refused.awaitClosed();
+    }
+    first.good(new TestUnitReadyCdb().toBytes(), null, 0);
+    assertEquals(4, l.connectionCount());
+  }
+
   static byte[] bhs(int opcode, int dsl) {
     byte[] b = new byte[48];
     b[0] = (byte) opcode;
