@@ -73,6 +73,11 @@ public final class ScsiPath implements ProviderPath {
     return session;
   }
 
+  /** The head's side, once attached. */
+  PathSink sink() {
+    return sink;
+  }
+
   int lun() {
     return lun;
   }

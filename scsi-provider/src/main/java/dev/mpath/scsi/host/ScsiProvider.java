@@ -86,6 +86,63 @@ public final class ScsiProvider implements MultipathProvider {
 
   private record PathKey(String nexus, int lun) {}
 
+  /** Removes a session's paths at its replacement timeout, and finds them again after. */
+  private final ScsiSession.Owner owner = new ScsiSession.Owner() {
+    @Override
+    public void replacementTimeoutExpired(ScsiSession s) {
+      List<ScsiPath> gone = List.copyOf(s.paths);
+      s.paths.removeAll(gone);
+      List<Integer> luns = new ArrayList<>();
+      for (ScsiPath p : gone) {
+        luns.add(p.lun());
+        synchronized (lock) {
+          claims.remove(new PathKey(s.key, p.lun()));
+        }
+        p.close();
+        if (p.sink() != null) {
+          p.sink().detach(); // the head starts delayed removal if this was its last path
+        }
+      }
+      s.removed(luns);
+    }
+
+    @Override
+    public void returned(ScsiSession s, List<Integer> luns) {
+      if (closed) {
+        return;
+      }
+      CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+      for (int lun : luns) {
+        PathKey key = new PathKey(s.key, lun);
+        chain = chain.thenCompose(v -> {
+          CompletableFuture<DeviceId> mine = new CompletableFuture<>();
+          if (claim(key, mine) != null) {
+            LOG.info("{} lun {} came back but is connected through another session now", s.key, lun);
+            return CompletableFuture.completedFuture(null);
+          }
+          return identify(s, lun).thenCompose(p -> attach(s, p)).handle((p, e) -> {
+            if (p == null) {
+              LOG.warn("{} lun {}: not found again after the session returned ({}); connect it"
+                  + " again to add it", s.address(), lun, cause(e).toString());
+            } else {
+              LOG.info("{} lun {}: path back after the session returned", s.address(), lun);
+            }
+            settle(key, mine, p, null);
+            return null;
+          });
+        });
+      }
+      chain.whenComplete((v, e) -> {
+        if (s.paths.isEmpty() && !closed) {
+          s.close(); // nothing to carry any more
+          synchronized (lock) {
+            sessions.remove(s);
+          }
+        }
+      });
+    }
+  };
+
   @Override
   public String name() {
     return "scsi";
@@ -162,7 +219,8 @@ public final class ScsiProvider implements MultipathProvider {
         continue;
       }
       ScsiSession s = new ScsiSession(key,
-          () -> new ScsiLoopTransport(t, port, options.initiatorPort()), ctx.scheduler(), options);
+          () -> new ScsiLoopTransport(t, port, options.initiatorPort()), owner, ctx.scheduler(),
+          options);
       synchronized (lock) {
         sessions.add(s);
       }
@@ -347,7 +405,8 @@ public final class ScsiProvider implements MultipathProvider {
       }
     }
     IscsiSettings settings = settings();
-    ScsiSession s = new ScsiSession(key, () -> new IscsiTransport(ep, settings), ctx.scheduler(), options);
+    ScsiSession s = new ScsiSession(key, () -> new IscsiTransport(ep, settings), owner,
+        ctx.scheduler(), options);
     synchronized (lock) {
       sessions.add(s);
     }

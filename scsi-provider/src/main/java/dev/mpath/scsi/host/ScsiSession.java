@@ -4,6 +4,7 @@ import dev.mpath.PathState;
 import dev.mpath.spi.PathFailureException;
 import dev.mpath.spi.Scheduler;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,20 +19,34 @@ import org.slf4j.LoggerFactory;
 /**
  * One I_T nexus: a login through a transport, the commands outstanding on it, and the
  * reconnect loop after a loss (open-iscsi style: the paths report CONNECTING, so the head
- * queues, until the replacement timeout, then FAILED while logins keep being tried).
- * Thread-safe.
+ * queues, until the replacement timeout). When the replacement timeout expires, the
+ * session's paths are removed from their heads (the {@link Owner} does it; a head that
+ * loses its last path starts its delayed-removal window) while logins keep being tried;
+ * a later login hands the LUNs back to the owner to be found again. Thread-safe.
  */
 public final class ScsiSession {
   private static final Logger LOG = LoggerFactory.getLogger(ScsiSession.class);
 
+  /** What the provider does when the session's paths must go or may come back. */
+  interface Owner {
+    /** The replacement timeout expired: remove the session's paths. */
+    void replacementTimeoutExpired(ScsiSession s);
+
+    /** Logged in again after its paths were removed: find these LUNs again. */
+    void returned(ScsiSession s, List<Integer> luns);
+  }
+
   /** The nexus in one spelling (target port and initiator side): two sessions never share it. */
   final String key;
   private final Supplier<ScsiTransport> transports;
+  private final Owner owner;
   private final Scheduler scheduler;
   private final ScsiHostOptions options;
   private final AtomicLong tags = new AtomicLong();
   private final Map<Long, CompletableFuture<ScsiResult>> pending = new ConcurrentHashMap<>();
   final List<ScsiPath> paths = new CopyOnWriteArrayList<>();
+  /** LUNs whose paths were removed at a replacement timeout, to find again at the next login. */
+  private final List<Integer> removedLuns = new ArrayList<>(); // under lock
 
   private final Object lock = new Object();
   private volatile PathState state = PathState.CONNECTING;
@@ -42,10 +57,11 @@ public final class ScsiSession {
   private boolean closed; // under lock
   private Scheduler.Cancellable retry; // under lock
 
-  ScsiSession(String key, Supplier<ScsiTransport> transports, Scheduler scheduler,
+  ScsiSession(String key, Supplier<ScsiTransport> transports, Owner owner, Scheduler scheduler,
       ScsiHostOptions options) {
     this.key = key;
     this.transports = transports;
+    this.owner = owner;
     this.scheduler = scheduler;
     this.options = options;
   }
@@ -96,6 +112,14 @@ public final class ScsiSession {
       }
       LOG.info("{}: logged in", address);
       paths.forEach(ScsiPath::sessionUp);
+      List<Integer> back;
+      synchronized (lock) {
+        back = List.copyOf(removedLuns);
+        removedLuns.clear();
+      }
+      if (!back.isEmpty()) {
+        owner.returned(this, back);
+      }
     });
   }
 
@@ -207,11 +231,23 @@ public final class ScsiSession {
         }
       }
       if (expired) {
-        LOG.warn("{}: replacement timeout expired; failing I/O for this nexus", address);
-        paths.forEach(ScsiPath::changed);
+        LOG.warn("{}: replacement timeout of {} s expired; removing its paths, still logging in",
+            address, options.replacementTimeout().toSeconds());
+        owner.replacementTimeoutExpired(this);
       }
       scheduleLogin(options.reconnectDelay().toMillis());
     });
+  }
+
+  /** Notes LUNs whose paths were removed, to be found again at the next login. */
+  void removed(List<Integer> luns) {
+    synchronized (lock) {
+      for (int lun : luns) {
+        if (!removedLuns.contains(lun)) {
+          removedLuns.add(lun);
+        }
+      }
+    }
   }
 
   /** Logs out for good. */
