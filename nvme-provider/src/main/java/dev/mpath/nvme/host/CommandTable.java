@@ -27,6 +27,12 @@ final class CommandTable {
     SplitIo split;
     CompletableFuture<Completion> future;
     boolean busy;
+    /** When the outstanding command is overdue ({@link System#nanoTime} scale); 0: never. */
+    volatile long deadline;
+    /** An Abort was sent for the outstanding command (it timed out). */
+    volatile boolean aborting;
+    /** Counts arms, so a timeout decision is never applied to a later command in the slot. */
+    int generation;
 
     Slot(int cid) {
       this.cid = cid;
@@ -43,6 +49,22 @@ final class CommandTable {
 
     synchronized void arm() {
       busy = true;
+      generation++;
+    }
+
+    /** The generation of the outstanding command, or -1 when the slot is free. */
+    synchronized int outstanding() {
+      return busy ? generation : -1;
+    }
+
+    /** Marks command {@code gen} as being aborted; false if it is no longer outstanding. */
+    synchronized boolean markAborting(int gen, long nextDeadline) {
+      if (!busy || generation != gen || aborting) {
+        return false;
+      }
+      aborting = true;
+      deadline = nextDeadline;
+      return true;
     }
   }
 
@@ -71,6 +93,8 @@ final class CommandTable {
     s.path = null;
     s.split = null;
     s.future = null;
+    s.deadline = 0;
+    s.aborting = false;
     free[top++] = s.cid;
   }
 

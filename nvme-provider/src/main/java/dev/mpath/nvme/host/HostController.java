@@ -3,7 +3,9 @@ package dev.mpath.nvme.host;
 import dev.mpath.AccessState;
 import dev.mpath.IoRequest;
 import dev.mpath.PathState;
+import dev.mpath.nvme.proto.AbortCommand;
 import dev.mpath.nvme.proto.ActiveNamespaceList;
+import dev.mpath.nvme.proto.AdminOpcode;
 import dev.mpath.nvme.proto.AnaGroupDescriptor;
 import dev.mpath.nvme.proto.AnaLogPage;
 import dev.mpath.nvme.proto.AnaState;
@@ -27,6 +29,7 @@ import dev.mpath.nvme.proto.SubmissionQueueEntry;
 import dev.mpath.nvme.proto.WriteZeroesCommand;
 import dev.mpath.spi.Disposition;
 import dev.mpath.spi.PathFailureException;
+import dev.mpath.spi.RateLimitedLog;
 import dev.mpath.spi.Scheduler;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -69,6 +72,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HostController {
   private static final Logger LOG = LoggerFactory.getLogger(HostController.class);
+  private static final RateLimitedLog RLOG = new RateLimitedLog(HostController.class, 1000);
 
   static final int ADMIN_QUEUE_DEPTH = 32;
   static final int IDENTIFY_LENGTH = 4096;
@@ -135,12 +139,18 @@ public final class HostController {
 
   public HostController(
       Host host, int instance, String subsystemNqn, Supplier<NvmeTransport> transports) {
+    this(host, instance, subsystemNqn, transports, host.options());
+  }
+
+  /** With options of its own (a URI's command timeouts). */
+  public HostController(Host host, int instance, String subsystemNqn,
+      Supplier<NvmeTransport> transports, NvmeHostOptions opts) {
     this.host = host;
     this.instance = instance;
     this.subsystemNqn = subsystemNqn;
     this.transports = transports;
     this.scheduler = host.scheduler();
-    this.opts = host.options();
+    this.opts = opts;
   }
 
   // ------------------------------------------------------------------ accessors
@@ -232,6 +242,7 @@ public final class HostController {
       }
       a = new Association(++epoch, transports.get(), opts.ioQueueDepth());
       assoc = a;
+      a.timer.start();
       state = ControllerState.CONNECTING;
       address = a.transport.address();
     }
@@ -688,11 +699,39 @@ public final class HostController {
     volatile long cap;
     final QueueHandler adminHandler = new Handler(true);
     final QueueHandler ioHandler = new Handler(false);
+    final CommandTimer timer;
 
     Association(int epoch, NvmeTransport transport, int depth) {
       this.epoch = epoch;
       this.transport = transport;
       this.io = new CommandTable(depth);
+      this.timer = new CommandTimer("nvme" + instance, scheduler, new CommandTimer.Queues() {
+        @Override
+        public CommandTable adminTable() {
+          return admin;
+        }
+
+        @Override
+        public CommandTable ioTable() {
+          return io;
+        }
+
+        @Override
+        public CompletableFuture<Boolean> abort(int cid) {
+          return admin(sqe -> AbortCommand.fill(sqe, sqe.cid(), 1, cid), null)
+              .thenApply(c -> NvmeStatus.code(c.statusField()) == 0 && (c.dw0() & 1) == 0);
+        }
+
+        @Override
+        public void reset(String reason) {
+          error(Association.this, reason);
+        }
+
+        @Override
+        public boolean closed() {
+          return closed;
+        }
+      }, opts.ioTimeout(), opts.adminTimeout());
     }
 
     final class Handler implements QueueHandler {
@@ -707,10 +746,16 @@ public final class HostController {
         CommandTable table = isAdmin ? admin : io;
         CommandTable.Slot s = table.slot(cqe.cid());
         if (s == null || !s.claim()) {
-          LOG.warn("nvme{}: completion for unknown cid {} on queue {}", instance, cqe.cid(), isAdmin ? 0 : 1);
+          RLOG.warn("nvme{}: completion for unknown cid {} on queue {} (dropped)", instance,
+              cqe.cid(), isAdmin ? 0 : 1);
           return;
         }
         int status = cqe.statusField();
+        if (s.aborting && status != 0) {
+          // aborted after its timeout: the path failed it, whatever the status says (0/07h
+          // Command Abort Requested is no reason to retry on the stalled queue)
+          status = NvmeStatus.COMMAND_ABORTED_BY_HOST.field();
+        }
         int dw0 = cqe.dw0();
         IoRequest r = s.io;
         NvmeNamespacePath p = s.path;
@@ -769,6 +814,8 @@ public final class HostController {
         return CompletableFuture.failedFuture(e);
       }
       s.future = f;
+      s.deadline = table == io ? timer.ioDeadline()
+          : s.sqe.opcode() == AdminOpcode.ASYNC_EVENT_REQUEST ? 0 : timer.adminDeadline();
       s.arm();
       transport.submit(qid, s.sqe, data);
       return f;
@@ -852,6 +899,7 @@ public final class HostController {
       }
       s.split = split;
       s.path = split.path;
+      s.deadline = timer.ioDeadline();
       s.arm();
       if (closed && s.claim()) {
         io.release(s);
@@ -894,6 +942,7 @@ public final class HostController {
       }
       s.io = r;
       s.path = p;
+      s.deadline = timer.ioDeadline();
       s.arm();
       if (closed && s.claim()) {
         io.release(s);

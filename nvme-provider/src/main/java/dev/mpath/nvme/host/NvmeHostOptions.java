@@ -18,6 +18,10 @@ import java.util.UUID;
  *   <tr><td>{@code nvme.ctrl_loss_tmo_ms}</td><td>600000</td><td>give a lost controller up after this; -1 never</td></tr>
  *   <tr><td>{@code nvme.fast_io_fail_tmo_ms}</td><td>-1 (off)</td><td>stop queueing I/O for a reconnecting controller after this</td></tr>
  *   <tr><td>{@code nvme.io_queue_depth}</td><td>128</td><td>I/O queue entries</td></tr>
+ *   <tr><td>{@code nvme.io_timeout_ms}</td><td>30000</td><td>an I/O command not completed by then is
+ *       aborted, then the controller reset; its request fails over (URI: {@code io_timeout_ms})</td></tr>
+ *   <tr><td>{@code nvme.admin_timeout_ms}</td><td>60000</td><td>an admin command not completed by
+ *       then resets the controller (URI: {@code admin_timeout_ms})</td></tr>
  * </table>
  */
 public record NvmeHostOptions(
@@ -27,7 +31,32 @@ public record NvmeHostOptions(
     Duration reconnectDelay,
     Duration ctrlLossTimeout,
     Duration fastIoFailTimeout,
-    int ioQueueDepth) {
+    int ioQueueDepth,
+    Duration ioTimeout,
+    Duration adminTimeout) {
+
+  /** Linux nvme_core {@code io_timeout}: 30 s. */
+  public static final long DEFAULT_IO_TIMEOUT_MS = 30_000;
+  /** Linux nvme_core {@code admin_timeout}: 60 s. */
+  public static final long DEFAULT_ADMIN_TIMEOUT_MS = 60_000;
+
+  public NvmeHostOptions {
+    if (ioTimeout.isNegative() || ioTimeout.isZero() || adminTimeout.isNegative()
+        || adminTimeout.isZero()) {
+      throw new IllegalArgumentException("command timeouts must be positive: io " + ioTimeout
+          + ", admin " + adminTimeout);
+    }
+  }
+
+  /**
+   * These options with a URI's own command timeouts: {@code io_timeout_ms} and
+   * {@code admin_timeout_ms} in its query override the provider's.
+   */
+  public NvmeHostOptions withTimeouts(Duration io, Duration admin) {
+    return new NvmeHostOptions(hostNqn, hostId, katoMillis, reconnectDelay, ctrlLossTimeout,
+        fastIoFailTimeout, ioQueueDepth, io == null ? ioTimeout : io,
+        admin == null ? adminTimeout : admin);
+  }
 
   /** Reads the options from the provider context. */
   public static NvmeHostOptions from(ProviderContext ctx) {
@@ -42,7 +71,9 @@ public record NvmeHostOptions(
         Duration.ofMillis(millis(ctx, "nvme.reconnect_delay_ms", 10_000)),
         durationOrNull(millis(ctx, "nvme.ctrl_loss_tmo_ms", 600_000)),
         durationOrNull(millis(ctx, "nvme.fast_io_fail_tmo_ms", -1)),
-        (int) millis(ctx, "nvme.io_queue_depth", 128));
+        (int) millis(ctx, "nvme.io_queue_depth", 128),
+        Duration.ofMillis(millis(ctx, "nvme.io_timeout_ms", DEFAULT_IO_TIMEOUT_MS)),
+        Duration.ofMillis(millis(ctx, "nvme.admin_timeout_ms", DEFAULT_ADMIN_TIMEOUT_MS)));
   }
 
   private static long millis(ProviderContext ctx, String key, long dflt) {

@@ -14,6 +14,7 @@ import dev.mpath.spi.ReservationFanout;
 import dev.mpath.spi.Scheduler;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -127,8 +128,20 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("provider closed"));
     }
+    Tuned tuned;
+    try {
+      tuned = tune(uri);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    uri = tuned.uri();
+    NvmeHostOptions opts = tuned.options();
     if (TCP_SCHEME.equalsIgnoreCase(uri.getScheme())) {
-      return connectTcp(uri);
+      return connectTcp(uri, opts);
+    }
+    if (uri.getQuery() != null && !uri.getQuery().isEmpty()) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("unknown option '"
+          + uri.getQuery() + "' in " + uri + " (io_timeout_ms, admin_timeout_ms)"));
     }
     String target = uri.getAuthority();
     String path = uri.getPath();
@@ -156,7 +169,7 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
       String key = LOOP_SCHEME + "://" + target + "/" + nqn + " port " + port;
       chain = chain.thenCompose(v -> {
         Claim claim = claim(key, instance ->
-            new HostController(this, instance, nqn, () -> new LoopTransport(t, nqn, port)));
+            new HostController(this, instance, nqn, () -> new LoopTransport(t, nqn, port), opts));
         started.add(claim.controller());
         return claim.started().exceptionally(e -> null);
       });
@@ -216,7 +229,7 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
    * {@code nvme+tcp://host:port/<nqn>}: one controller through one listener; a discovery URI
    * (no NQN): every subsystem port its log lists, like {@code nvme connect-all}.
    */
-  private CompletableFuture<List<DeviceId>> connectTcp(URI uri) {
+  private CompletableFuture<List<DeviceId>> connectTcp(URI uri, NvmeHostOptions opts) {
     NvmeTcpTransport.Target t;
     try {
       t = NvmeTcpTransport.Target.parse(uri);
@@ -224,9 +237,9 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
       return CompletableFuture.failedFuture(e);
     }
     if (t.isDiscovery()) {
-      return new ConnectAll(t, this::discover, this::connectController).run();
+      return new ConnectAll(t, this::discover, e -> connectController(e, opts)).run();
     }
-    return connectController(t);
+    return connectController(t, opts);
   }
 
   /**
@@ -265,7 +278,8 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
   }
 
   /** One controller through one NVMe/TCP port. */
-  private CompletableFuture<List<DeviceId>> connectController(NvmeTcpTransport.Target t) {
+  private CompletableFuture<List<DeviceId>> connectController(NvmeTcpTransport.Target t,
+      NvmeHostOptions opts) {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("provider closed"));
     }
@@ -274,7 +288,8 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
     // the provider's own); digests and queue sizes do not make another controller
     String key = NvmeTcpTransport.SCHEME + "://" + t.address().normalized() + "/" + t.subsystemNqn();
     Claim claim = claim(key,
-        instance -> new HostController(this, instance, t.subsystemNqn(), () -> new NvmeTcpTransport(t)));
+        instance -> new HostController(this, instance, t.subsystemNqn(), () -> new NvmeTcpTransport(t),
+            opts));
     HostController c = claim.controller();
     return claim.started().handle((v, e) -> {
       if (c.state() != ControllerState.LIVE) {
@@ -287,6 +302,49 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
       c.paths.values().forEach(p -> ids.add(p.deviceId()));
       return CompletableFuture.completedFuture(List.copyOf(ids));
     }).thenCompose(x -> x);
+  }
+
+  /** A URI without mpath's own options, and the options they make. */
+  private record Tuned(URI uri, NvmeHostOptions options) {}
+
+  /**
+   * Takes {@code io_timeout_ms} and {@code admin_timeout_ms} out of a URI's query: they
+   * override the provider's command timeouts for the controllers the URI makes.
+   */
+  private Tuned tune(URI uri) {
+    String q = uri.getRawQuery();
+    if (q == null || q.isEmpty()) {
+      return new Tuned(uri, options);
+    }
+    Duration io = null;
+    Duration admin = null;
+    List<String> rest = new ArrayList<>();
+    for (String kv : com.google.common.base.Splitter.on('&').omitEmptyStrings().split(q)) {
+      int eq = kv.indexOf('=');
+      String k = eq < 0 ? kv : kv.substring(0, eq);
+      if (k.equals("io_timeout_ms") || k.equals("admin_timeout_ms")) {
+        long ms;
+        try {
+          ms = Long.parseLong(eq < 0 ? "" : kv.substring(eq + 1));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(k + " must be a number of ms in " + uri);
+        }
+        if (ms <= 0) {
+          throw new IllegalArgumentException(k + " must be positive in " + uri);
+        }
+        if (k.equals("io_timeout_ms")) {
+          io = Duration.ofMillis(ms);
+        } else {
+          admin = Duration.ofMillis(ms);
+        }
+      } else {
+        rest.add(kv);
+      }
+    }
+    String s = uri.toString();
+    String base = s.substring(0, s.indexOf('?'));
+    URI stripped = URI.create(rest.isEmpty() ? base : base + "?" + String.join("&", rest));
+    return new Tuned(stripped, options.withTimeouts(io, admin));
   }
 
   @Override

@@ -14,6 +14,8 @@ public final class Faults {
   private final int port;
   private volatile boolean killed;
   private volatile boolean hung;
+  private volatile boolean ioStalled;
+  private volatile boolean refuseAborts;
   private volatile long delayNanos;
   private int failRemaining;
   private int failStatus;
@@ -60,6 +62,38 @@ public final class Faults {
     }
   }
 
+  /**
+   * Stalls or resumes the I/O queues of the port's controllers. While stalled, I/O commands
+   * are held unexecuted (admin commands, Keep Alive included, still run: the controller
+   * looks alive), an Abort takes a held command out and completes it with Command Abort
+   * Requested, and resuming executes the rest in order. This is the I/O queue that stops
+   * completing while Keep Alive still answers.
+   */
+  public void stallIo(boolean stall) {
+    boolean was = ioStalled;
+    ioStalled = stall;
+    if (was && !stall) {
+      subsystem.portResumed(port);
+    }
+  }
+
+  /**
+   * Makes Abort answer "not aborted" (Dword 0 bit 0 set) for every command, as a controller
+   * that cannot abort does: the host then has to reset the controller.
+   */
+  public void refuseAborts(boolean refuse) {
+    refuseAborts = refuse;
+  }
+
+  /** Whether the I/O queues are stalled. */
+  public boolean isIoStalled() {
+    return ioStalled;
+  }
+
+  boolean refusesAborts() {
+    return refuseAborts;
+  }
+
   /** Adds {@code latency} to every completion of the port (zero for none). */
   public void delay(Duration latency) {
     if (latency.isNegative()) {
@@ -83,10 +117,12 @@ public final class Faults {
     failArmed = n > 0;
   }
 
-  /** Revives, un-hangs, removes the delay and pending failures. */
+  /** Revives, un-hangs, un-stalls, removes the delay, pending failures and abort refusal. */
   public void clear() {
     revive();
     hang(false);
+    stallIo(false);
+    refuseAborts(false);
     delay(Duration.ZERO);
     synchronized (this) {
       failRemaining = 0;

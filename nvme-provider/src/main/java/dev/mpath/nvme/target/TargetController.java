@@ -1,5 +1,6 @@
 package dev.mpath.nvme.target;
 
+import dev.mpath.nvme.proto.AbortCommand;
 import dev.mpath.nvme.proto.ActiveNamespaceList;
 import dev.mpath.nvme.proto.AdminOpcode;
 import dev.mpath.nvme.proto.AsyncEvent;
@@ -123,6 +124,10 @@ public final class TargetController implements FabricsController {
   private final long cap;
 
   private volatile NavigableMap<Integer, Namespace> attached;
+  /** I/O commands held while the port's I/O is stalled (executor thread only). */
+  private final ArrayDeque<Held> stalled = new ArrayDeque<>();
+
+  private record Held(Queue q, ByteBuffer raw, ByteBuffer data) {}
   private volatile boolean dead;
   private volatile String deadReason;
   private volatile int cc;
@@ -406,6 +411,15 @@ public final class TargetController implements FabricsController {
     if (dead || faults.isHung()) {
       return;
     }
+    if (q.qid != 0 && (faults.isIoStalled() || !stalled.isEmpty())) {
+      stalled.add(new Held(q, raw, data)); // in order behind those already held
+      runStalled();
+      return;
+    }
+    execute(q, raw, data);
+  }
+
+  private void execute(Queue q, ByteBuffer raw, ByteBuffer data) {
     SubmissionQueueEntry cmd = wrap(raw);
     q.head = (q.head + 1) % q.entries;
     dw0 = 0;
@@ -631,7 +645,43 @@ public final class TargetController implements FabricsController {
   void resumed() {
     if (!dead) {
       exec.execute(this::deliverEvents);
+      exec.execute(this::runStalled);
     }
+  }
+
+  /** Executes the held I/O commands in order once the stall ends (exec). */
+  private void runStalled() {
+    while (!faults.isIoStalled() && !stalled.isEmpty()) {
+      Held h = stalled.poll();
+      if (!dead && !faults.isHung() && queues.get(h.q().qid) == h.q()) {
+        execute(h.q(), h.raw(), h.data());
+      }
+    }
+  }
+
+  /**
+   * Abort (NVMe base 2.0 5.1): a command still held in a stalled queue is taken out and
+   * completed with Command Abort Requested; Dword 0 bit 0 is cleared when it was aborted and
+   * set when it was not (already executing or done, or unknown).
+   */
+  private int abort(SubmissionQueueEntry cmd) {
+    int sqid = AbortCommand.sqid(cmd);
+    int cid = AbortCommand.targetCid(cmd);
+    dw0 = 1;
+    if (faults.refusesAborts()) {
+      return OK;
+    }
+    for (java.util.Iterator<Held> it = stalled.iterator(); it.hasNext(); ) {
+      Held h = it.next();
+      if (h.q().qid == sqid && (h.raw().getShort(2) & 0xFFFF) == cid) { // CID: SQE bytes 3:2
+        it.remove();
+        h.q().head = (h.q().head + 1) % h.q().entries;
+        complete(h.q(), cid, NvmeStatus.ABORT_REQUESTED.field(), 0, 0);
+        dw0 = 0;
+        break;
+      }
+    }
+    return OK;
   }
 
   /**
@@ -698,8 +748,7 @@ public final class TargetController implements FabricsController {
       case AdminOpcode.NAMESPACE_ATTACHMENT:
         return namespaceAttachment(cmd, data);
       case AdminOpcode.ABORT:
-        dw0 = 1; // not aborted: commands here never wait in a queue
-        return OK;
+        return abort(cmd);
       default:
         return NvmeStatus.INVALID_OPCODE.field() | DNR;
     }
