@@ -111,6 +111,7 @@ public final class Multipath implements AutoCloseable {
     private Duration delayedRemoval = Duration.ZERO;
     private Duration queueTimeout = Duration.ofSeconds(120);
     private Duration checkInterval = Duration.ofSeconds(5);
+    private Duration checkTimeout = Duration.ofSeconds(30);
     private Path bindingsFile;
     private String aliasPrefix = "mpath";
     private String jmxDomain = "dev.mpath";
@@ -188,6 +189,19 @@ public final class Multipath implements AutoCloseable {
     }
 
     /**
+     * Bound of one path check (default 30 s, multipathd's checker_timeout default: the SCSI
+     * command timeout). A check that has not answered by then counts as failed and faults
+     * the path; a path may set its own ({@link dev.mpath.spi.ProviderPath#checkTimeout}).
+     */
+    public Builder checkTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("check timeout must be positive");
+      }
+      this.checkTimeout = timeout;
+      return this;
+    }
+
+    /**
      * Turns user-friendly names on: heads get aliases ({@code mpatha}, ...) bound to their
      * WWIDs in this multipath-tools-format bindings file.
      */
@@ -248,7 +262,8 @@ public final class Multipath implements AutoCloseable {
                   })
               : null;
       HeadConfig config =
-          new HeadConfig(ioPolicy, maxRetries, delayedRemoval, queueTimeout, checkInterval);
+          new HeadConfig(ioPolicy, maxRetries, delayedRemoval, queueTimeout, checkInterval,
+              checkTimeout);
       return new Multipath(
           new Engine(
               all,

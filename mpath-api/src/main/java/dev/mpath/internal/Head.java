@@ -56,6 +56,7 @@ public final class Head implements MultipathDevice {
   private final int maxRetries;
   private final long queueTimeoutNanos;
   private final long checkIntervalNanos;
+  private final Duration checkTimeout;
 
   private final Object lock = new Object();
   private volatile PathNode[] paths = new PathNode[0];
@@ -89,6 +90,7 @@ public final class Head implements MultipathDevice {
     this.maxRetries = config.maxRetries();
     this.queueTimeoutNanos = config.queueTimeout().toNanos();
     this.checkIntervalNanos = config.checkInterval().toNanos();
+    this.checkTimeout = config.checkTimeout();
     this.delayedRemoval = config.delayedRemoval();
     this.policy = config.ioPolicy();
     this.selector = policy.newSelector(scheduler);
@@ -613,13 +615,45 @@ public final class Head implements MultipathDevice {
       ensureChecker();
     }
     for (PathNode p : paths) {
+      int seq;
+      synchronized (lock) {
+        if (p.checking || p.detached) {
+          continue; // the last check is still out: its timeout decides
+        }
+        p.checking = true;
+        seq = ++p.checkSeq;
+      }
+      Duration bound = p.path.checkTimeout() != null ? p.path.checkTimeout() : checkTimeout;
+      Scheduler.Cancellable timer = scheduler.schedule(() -> {
+        if (checkDone(p, seq)) {
+          LOG.infoFor(p.name, "{}: path {} checker did not answer within {} ms", name, p.name,
+              bound.toMillis());
+          checked(p, false);
+        }
+      }, bound.toNanos(), TimeUnit.NANOSECONDS);
       CompletableFuture<Boolean> f;
       try {
         f = p.path.check();
       } catch (RuntimeException e) {
         f = CompletableFuture.failedFuture(e);
       }
-      f.whenComplete((ok, ex) -> checked(p, ex == null && Boolean.TRUE.equals(ok)));
+      f.whenComplete((ok, ex) -> {
+        if (checkDone(p, seq)) {
+          timer.cancel();
+          checked(p, ex == null && Boolean.TRUE.equals(ok));
+        }
+      });
+    }
+  }
+
+  /** Ends check {@code seq} of {@code p}; false when it had ended already (answer or timeout). */
+  private boolean checkDone(PathNode p, int seq) {
+    synchronized (lock) {
+      if (!p.checking || p.checkSeq != seq) {
+        return false;
+      }
+      p.checking = false;
+      return true;
     }
   }
 

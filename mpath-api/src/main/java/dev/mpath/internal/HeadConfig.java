@@ -12,10 +12,12 @@ import java.time.Duration;
  * @param delayedRemoval how long a head outlives its last path, queueing I/O (0: off)
  * @param queueTimeout longest time a request waits on the requeue list
  * @param checkInterval path checker period (0: no checker)
+ * @param checkTimeout bound of one path check; a check past it faults the path
  */
 public record HeadConfig(
     IoPolicy ioPolicy,
     int maxRetries,
     Duration delayedRemoval,
     Duration queueTimeout,
-    Duration checkInterval) {}
+    Duration checkInterval,
+    Duration checkTimeout) {}

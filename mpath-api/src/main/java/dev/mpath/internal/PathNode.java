@@ -44,6 +44,9 @@ final class PathNode implements PathInfo, PathSink {
   /** Waiting for its reservation key registration before it may carry I/O. */
   volatile boolean gated;
   volatile boolean detached;
+  /** A check is outstanding (under the head's lock); its number tells a late verdict. */
+  boolean checking;
+  int checkSeq;
   /** activate() was asked for in the current no-usable-path episode. */
   volatile boolean activationRequested;
   /** The key the head registered through this path (PER_NEXUS), 0 if none. */

@@ -83,6 +83,15 @@ public interface ProviderPath {
   }
 
   /**
+   * This path's own bound on {@link #check()} (for example its URI's command timeout), or
+   * null for the head's ({@code Multipath.Builder.checkTimeout}). A check that has not
+   * completed by then counts as failed: the path is faulted.
+   */
+  default java.time.Duration checkTimeout() {
+    return null;
+  }
+
+  /**
    * The head has no usable path left and this one is live but in standby: make it usable
    * if the protocol can (SCSI explicit ALUA: SET TARGET PORT GROUPS, as Linux
    * {@code scsi_dh_activate}). Asynchronous; report the outcome through

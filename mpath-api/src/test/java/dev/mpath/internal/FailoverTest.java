@@ -1,6 +1,7 @@
 package dev.mpath.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -305,6 +306,36 @@ class FailoverTest {
       a.checkResult(false);
       rig.scheduler.advance(Duration.ofSeconds(5));
       assertTrue(rig.device().paths().get(0).faulted());
+    }
+  }
+
+  @Test
+  void aCheckThatNeverAnswersFaultsThePathAtTheCheckTimeout() {
+    // issue 9: the TEST UNIT READY checker had no bound, so a hung path stayed in service
+    try (Rig rig = Rig.builder().checkInterval(Duration.ofSeconds(5))
+        .extra(b -> b.checkTimeout(Duration.ofSeconds(2))).build()) {
+      FakePath a = rig.attach();
+      rig.attach();
+      a.checkHangs(true);
+      rig.scheduler.advance(Duration.ofSeconds(5));
+      assertEquals(1, a.checks.get());
+      assertFalse(rig.device().paths().get(0).faulted(), "inside the check timeout");
+      rig.scheduler.advance(Duration.ofSeconds(2));
+      assertTrue(rig.device().paths().get(0).faulted(), "the check timed out: faulted");
+      // a late "ok" of the timed-out check does not reinstate it
+      a.answerPendingChecks(true);
+      assertTrue(rig.device().paths().get(0).faulted(), "a late answer counts for nothing");
+      // while a check is out, no second one piles up on the hung path
+      rig.scheduler.advance(Duration.ofSeconds(1)); // t=8: no check due
+      assertEquals(1, a.checks.get());
+      rig.scheduler.advance(Duration.ofSeconds(2)); // t=10: the next check, which hangs
+      assertEquals(2, a.checks.get());
+      assertTrue(rig.device().paths().get(0).faulted());
+      a.checkHangs(false);
+      a.answerPendingChecks(true);
+      rig.scheduler.advance(Duration.ofSeconds(5));
+      rig.scheduler.advance(Duration.ofSeconds(5));
+      assertFalse(rig.device().paths().get(0).faulted(), "a passing check reinstated it");
     }
   }
 

@@ -37,6 +37,9 @@ public final class FakePath implements ProviderPath {
   private volatile Integer priority;
   private volatile boolean hold;
   private volatile boolean checkResult = true;
+  private volatile boolean checkHangs;
+  private final List<CompletableFuture<Boolean>> pendingChecks =
+      java.util.Collections.synchronizedList(new ArrayList<>());
   private volatile PathReservations reservations;
   private volatile PathSink sink;
   private final ArrayDeque<Outcome> script = new ArrayDeque<>();
@@ -218,7 +221,28 @@ public final class FakePath implements ProviderPath {
   @Override
   public CompletableFuture<Boolean> check() {
     checks.incrementAndGet();
+    if (checkHangs) {
+      CompletableFuture<Boolean> never = new CompletableFuture<>();
+      pendingChecks.add(never);
+      return never;
+    }
     return CompletableFuture.completedFuture(checkResult && state == PathState.LIVE);
+  }
+
+  /** Checks that never answer (a hung port's TEST UNIT READY), until {@code false}. */
+  public FakePath checkHangs(boolean hangs) {
+    this.checkHangs = hangs;
+    return this;
+  }
+
+  /** Answers the checks left hanging with {@code ok} (a late answer). */
+  public void answerPendingChecks(boolean ok) {
+    List<CompletableFuture<Boolean>> l;
+    synchronized (pendingChecks) {
+      l = new ArrayList<>(pendingChecks);
+      pendingChecks.clear();
+    }
+    l.forEach(f -> f.complete(ok));
   }
 
   @Override

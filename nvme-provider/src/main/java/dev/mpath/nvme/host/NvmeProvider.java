@@ -12,6 +12,7 @@ import dev.mpath.spi.ProviderContext;
 import dev.mpath.spi.ProviderPath;
 import dev.mpath.spi.ReservationFanout;
 import dev.mpath.spi.Scheduler;
+import dev.mpath.spi.UriOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -312,39 +313,9 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
    * override the provider's command timeouts for the controllers the URI makes.
    */
   private Tuned tune(URI uri) {
-    String q = uri.getRawQuery();
-    if (q == null || q.isEmpty()) {
-      return new Tuned(uri, options);
-    }
-    Duration io = null;
-    Duration admin = null;
-    List<String> rest = new ArrayList<>();
-    for (String kv : com.google.common.base.Splitter.on('&').omitEmptyStrings().split(q)) {
-      int eq = kv.indexOf('=');
-      String k = eq < 0 ? kv : kv.substring(0, eq);
-      if (k.equals("io_timeout_ms") || k.equals("admin_timeout_ms")) {
-        long ms;
-        try {
-          ms = Long.parseLong(eq < 0 ? "" : kv.substring(eq + 1));
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(k + " must be a number of ms in " + uri);
-        }
-        if (ms <= 0) {
-          throw new IllegalArgumentException(k + " must be positive in " + uri);
-        }
-        if (k.equals("io_timeout_ms")) {
-          io = Duration.ofMillis(ms);
-        } else {
-          admin = Duration.ofMillis(ms);
-        }
-      } else {
-        rest.add(kv);
-      }
-    }
-    String s = uri.toString();
-    String base = s.substring(0, s.indexOf('?'));
-    URI stripped = URI.create(rest.isEmpty() ? base : base + "?" + String.join("&", rest));
-    return new Tuned(stripped, options.withTimeouts(io, admin));
+    UriOptions o = UriOptions.take(uri, java.util.Set.of("io_timeout_ms", "admin_timeout_ms"));
+    return new Tuned(o.rest(), options.withTimeouts(
+        o.duration("io_timeout_ms").orElse(null), o.duration("admin_timeout_ms").orElse(null)));
   }
 
   @Override

@@ -349,6 +349,12 @@ public final class ScsiPath implements ProviderPath {
   }
 
   /** TEST UNIT READY checker: up unless the nexus fails (ALUA states are not failures). */
+  /** TEST UNIT READY is a command: bounded like one, by the nexus's command timeout. */
+  @Override
+  public java.time.Duration checkTimeout() {
+    return session.options().commandTimeout();
+  }
+
   @Override
   public CompletableFuture<Boolean> check() {
     if (session.state() != PathState.LIVE) {

@@ -27,6 +27,7 @@ import dev.mpath.spi.PathFailureException;
 import dev.mpath.spi.ProviderContext;
 import dev.mpath.spi.ProviderPath;
 import dev.mpath.spi.ReservationFanout;
+import dev.mpath.spi.UriOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -176,12 +177,21 @@ public final class ScsiProvider implements MultipathProvider {
   }
 
   @Override
-  public CompletableFuture<List<DeviceId>> connect(URI uri) {
+  public CompletableFuture<List<DeviceId>> connect(URI given) {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("provider closed"));
     }
+    ScsiHostOptions opts;
+    URI uri;
+    try {
+      UriOptions o = UriOptions.take(given, ScsiHostOptions.URI_KEYS);
+      uri = o.rest();
+      opts = options.with(o);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     if (IscsiTransport.SCHEME.equalsIgnoreCase(uri.getScheme())) {
-      return connectIscsi(uri);
+      return connectIscsi(uri, opts);
     }
     String[] parts = uri.getPath() == null ? new String[0] : uri.getPath().split("/");
     if (uri.getAuthority() == null || parts.length != 3 || parts[1].isEmpty()) {
@@ -220,7 +230,7 @@ public final class ScsiProvider implements MultipathProvider {
       }
       ScsiSession s = new ScsiSession(key,
           () -> new ScsiLoopTransport(t, port, options.initiatorPort()), owner, ctx.scheduler(),
-          options);
+          opts);
       synchronized (lock) {
         sessions.add(s);
       }
@@ -288,7 +298,7 @@ public final class ScsiProvider implements MultipathProvider {
    * target it lists. Several URIs for the same LU through different portals make several
    * paths of one head.
    */
-  private CompletableFuture<List<DeviceId>> connectIscsi(URI uri) {
+  private CompletableFuture<List<DeviceId>> connectIscsi(URI uri, ScsiHostOptions opts) {
     IscsiEndpoint ep;
     try {
       ep = IscsiEndpoint.parse(uri);
@@ -296,7 +306,7 @@ public final class ScsiProvider implements MultipathProvider {
       return CompletableFuture.failedFuture(e);
     }
     if (!ep.isDiscovery()) {
-      return connectNexus(ep);
+      return connectNexus(ep, opts);
     }
     return sendTargets(ep)
         .thenCompose(targets -> {
@@ -322,7 +332,7 @@ public final class ScsiProvider implements MultipathProvider {
           Set<DeviceId> ids = new LinkedHashSet<>();
           CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
           for (IscsiEndpoint n : nexuses) {
-            chain = chain.thenCompose(v -> connectNexus(n)
+            chain = chain.thenCompose(v -> connectNexus(n, opts)
                 .handle((found, err) -> {
                   if (found != null) {
                     ids.addAll(found);
@@ -384,7 +394,7 @@ public final class ScsiProvider implements MultipathProvider {
   }
 
   /** One session to one portal: the endpoint's LUN, or every LUN REPORT LUNS lists. */
-  private CompletableFuture<List<DeviceId>> connectNexus(IscsiEndpoint ep) {
+  private CompletableFuture<List<DeviceId>> connectNexus(IscsiEndpoint ep, ScsiHostOptions opts) {
     String key = nexusKey(ep);
     boolean all = ep.lun() == IscsiEndpoint.ALL_LUNS;
     CompletableFuture<DeviceId> mineLun = new CompletableFuture<>();
@@ -404,9 +414,9 @@ public final class ScsiProvider implements MultipathProvider {
         }
       }
     }
-    IscsiSettings settings = settings();
+    IscsiSettings settings = settings().withNop(opts.nopInterval(), opts.nopTimeout());
     ScsiSession s = new ScsiSession(key, () -> new IscsiTransport(ep, settings), owner,
-        ctx.scheduler(), options);
+        ctx.scheduler(), opts);
     synchronized (lock) {
       sessions.add(s);
     }

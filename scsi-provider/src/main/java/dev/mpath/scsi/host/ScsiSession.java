@@ -43,7 +43,15 @@ public final class ScsiSession {
   private final Scheduler scheduler;
   private final ScsiHostOptions options;
   private final AtomicLong tags = new AtomicLong();
-  private final Map<Long, CompletableFuture<ScsiResult>> pending = new ConcurrentHashMap<>();
+  private final Map<Long, Outstanding> pending = new ConcurrentHashMap<>();
+  /** Error handling (a timed-out command's escalation) is under way: one at a time. */
+  private final java.util.concurrent.atomic.AtomicBoolean recovering =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private boolean sweeping; // under lock
+
+  /** A command sent and not answered yet. */
+  private record Outstanding(long tag, int lun, CompletableFuture<ScsiResult> future,
+      long deadline) {}
   final List<ScsiPath> paths = new CopyOnWriteArrayList<>();
   /** LUNs whose paths were removed at a replacement timeout, to find again at the next login. */
   private final List<Integer> removedLuns = new ArrayList<>(); // under lock
@@ -66,6 +74,11 @@ public final class ScsiSession {
     this.options = options;
   }
 
+  /** The options the session was made with (the provider's, or its URI's). */
+  ScsiHostOptions options() {
+    return options;
+  }
+
   /** The nexus state. */
   public PathState state() {
     return state;
@@ -83,6 +96,7 @@ public final class ScsiSession {
 
   /** The first login. */
   CompletableFuture<Void> start() {
+    startSweep();
     return login();
   }
 
@@ -131,10 +145,12 @@ public final class ScsiSession {
     }
     long tag = tags.incrementAndGet();
     CompletableFuture<ScsiResult> f = new CompletableFuture<>();
-    pending.put(tag, f);
+    pending.put(tag, new Outstanding(tag, lun, f,
+        scheduler.nanoTime() + options.commandTimeout().toNanos()));
     if (transport != t) { // lost meanwhile: failAll may have missed this one
-      if (pending.remove(tag) != null) {
-        f.completeExceptionally(new PathFailureException(address + ": nexus lost"));
+      Outstanding o = pending.remove(tag);
+      if (o != null) {
+        o.future().completeExceptionally(new PathFailureException(address + ": nexus lost"));
       }
       return f;
     }
@@ -151,9 +167,9 @@ public final class ScsiSession {
 
     @Override
     public void response(long tag, int status, byte[] sense, int transferred, int residual) {
-      CompletableFuture<ScsiResult> f = pending.remove(tag);
-      if (f != null) {
-        f.complete(new ScsiResult(status, sense, transferred, residual));
+      Outstanding o = pending.remove(tag);
+      if (o != null) {
+        o.future().complete(new ScsiResult(status, sense, transferred, residual));
       }
     }
 
@@ -196,10 +212,103 @@ public final class ScsiSession {
 
   private void failAll(String why) {
     for (Long tag : pending.keySet()) {
-      CompletableFuture<ScsiResult> f = pending.remove(tag);
-      if (f != null) {
-        f.completeExceptionally(new PathFailureException(address + ": " + why));
+      Outstanding o = pending.remove(tag);
+      if (o != null) {
+        o.future().completeExceptionally(new PathFailureException(address + ": " + why));
       }
+    }
+  }
+
+  // ------------------------------------------------------------------ command timeouts
+
+  /**
+   * Starts the periodic look for commands past the command timeout, on the shared
+   * scheduler (no thread or timer per command). Idempotent.
+   */
+  private void startSweep() {
+    synchronized (lock) {
+      if (sweeping || closed) {
+        return;
+      }
+      sweeping = true;
+    }
+    scheduleSweep();
+  }
+
+  private void scheduleSweep() {
+    long period = Math.max(TimeUnit.MILLISECONDS.toNanos(5),
+        Math.min(TimeUnit.SECONDS.toNanos(1), options.commandTimeout().toNanos() / 20));
+    scheduler.schedule(this::sweep, period, TimeUnit.NANOSECONDS);
+  }
+
+  private void sweep() {
+    synchronized (lock) {
+      if (closed) {
+        sweeping = false;
+        return;
+      }
+    }
+    if (!recovering.get()) {
+      long now = scheduler.nanoTime();
+      for (Outstanding o : pending.values()) {
+        if (now - o.deadline() > 0) {
+          ScsiTransport t = transport;
+          int e;
+          synchronized (lock) {
+            e = epoch;
+          }
+          if (t != null && recovering.compareAndSet(false, true)) {
+            recover(t, e, o);
+          }
+          break;
+        }
+      }
+    }
+    scheduleSweep();
+  }
+
+  /**
+   * The escalation for a command past its timeout, bounded at each step like Linux's SCSI
+   * error handler: ABORT TASK; if that does not complete, LOGICAL UNIT RESET; if that does
+   * not either, the session is dropped (every command fails over, logins start again). A
+   * command given up fails with a path error, so the head clones its request onto another
+   * path; nothing for it is delivered afterwards.
+   */
+  private void recover(ScsiTransport t, int e, Outstanding o) {
+    LOG.warn("{}: command {} to LUN {} not answered within {} ms; ABORT TASK", address, o.tag(),
+        o.lun(), options.commandTimeout().toMillis());
+    t.abortTask(o.tag(), o.lun())
+        .orTimeout(options.abortTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((aborted, err) -> {
+          if (Boolean.TRUE.equals(aborted)) {
+            giveUp(o, "aborted (ABORT TASK) after " + options.commandTimeout().toMillis() + " ms");
+            recovering.set(false);
+            return;
+          }
+          LOG.warn("{}: ABORT TASK of command {} failed ({}); LOGICAL UNIT RESET of LUN {}",
+              address, o.tag(), err != null ? err.toString() : "not complete", o.lun());
+          t.lunReset(o.lun())
+              .orTimeout(options.luResetTimeout().toMillis(), TimeUnit.MILLISECONDS)
+              .whenComplete((reset, err2) -> {
+                if (Boolean.TRUE.equals(reset)) {
+                  for (Outstanding x : pending.values()) {
+                    if (x.lun() == o.lun()) {
+                      giveUp(x, "aborted by LOGICAL UNIT RESET after a command timeout");
+                    }
+                  }
+                  recovering.set(false);
+                  return;
+                }
+                recovering.set(false);
+                lost(e, "command timeout: ABORT TASK and LOGICAL UNIT RESET of LUN " + o.lun()
+                    + " failed (" + (err2 != null ? err2.toString() : "not complete") + ")");
+              });
+        });
+  }
+
+  private void giveUp(Outstanding o, String why) {
+    if (pending.remove(o.tag(), o)) {
+      o.future().completeExceptionally(new PathFailureException(address + ": command " + why));
     }
   }
 

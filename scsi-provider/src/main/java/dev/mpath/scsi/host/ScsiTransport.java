@@ -22,6 +22,19 @@ public interface ScsiTransport {
    */
   void execute(long tag, int lun, byte[] cdb, ByteBuffer data, int dataLength);
 
+  /**
+   * ABORT TASK for the command sent with {@code tag}. Completes true on FUNCTION COMPLETE
+   * (or when the task is no longer outstanding); from then on no response for {@code tag}
+   * arrives. False, or an exceptional completion, means the task may still be running.
+   */
+  CompletableFuture<Boolean> abortTask(long tag, int lun);
+
+  /**
+   * LOGICAL UNIT RESET of {@code lun}. Completes true on FUNCTION COMPLETE; from then on no
+   * response arrives for the LU's commands sent before it.
+   */
+  CompletableFuture<Boolean> lunReset(int lun);
+
   /** Logs out or drops the nexus; no response arrives afterwards. Idempotent. */
   void close();
 }

@@ -972,6 +972,50 @@ public final class IscsiTransport implements ScsiTransport {
         .thenApply(Pdu::response);
   }
 
+  /**
+   * ABORT TASK (RFC 7143 11.5.1) for the command sent with {@code tag}. On FUNCTION COMPLETE
+   * (or when the task is not outstanding any more) the task is forgotten: nothing for it is
+   * delivered afterwards.
+   */
+  @Override
+  public CompletableFuture<Boolean> abortTask(long tag, int lun) {
+    Task t = null;
+    for (Task x : tasks.values()) {
+      if (x.tag == tag) {
+        t = x;
+        break;
+      }
+    }
+    if (t == null) {
+      return CompletableFuture.completedFuture(true);
+    }
+    Task task = t;
+    return taskManagement(Pdus.TMF_ABORT_TASK, lun, task.itt).thenApply(response -> {
+      // 0 function complete; 1 task does not exist (it completed meanwhile)
+      boolean done = response == 0 || response == 1;
+      if (done) {
+        tasks.remove(task.itt, task);
+      }
+      return done;
+    });
+  }
+
+  /**
+   * LOGICAL UNIT RESET (RFC 7143 11.5.1); on FUNCTION COMPLETE every task of the LU on this
+   * session is forgotten.
+   */
+  @Override
+  public CompletableFuture<Boolean> lunReset(int lun) {
+    long value = Lun.of(lun).value();
+    return taskManagement(Pdus.TMF_LOGICAL_UNIT_RESET, lun, Pdu.RESERVED_TAG).thenApply(response -> {
+      if (response != 0) {
+        return false;
+      }
+      tasks.values().removeIf(x -> x.lun == value);
+      return true;
+    });
+  }
+
   private void startKeepAlive() {
     long every = settings.nopInterval().toMillis();
     if (every <= 0) {

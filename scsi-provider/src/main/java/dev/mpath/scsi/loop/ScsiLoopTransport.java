@@ -66,6 +66,18 @@ public final class ScsiLoopTransport implements ScsiTransport {
   }
 
   @Override
+  public CompletableFuture<Boolean> abortTask(long tag, int lun) {
+    Session s = session;
+    return CompletableFuture.completedFuture(s != null && !closed && s.abortTask(tag));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> lunReset(int lun) {
+    Session s = session;
+    return CompletableFuture.completedFuture(s != null && !closed && s.lunReset(lun));
+  }
+
+  @Override
   public void close() {
     if (closed) {
       return;

@@ -39,6 +39,7 @@ public final class Faults {
   // Guarded by this.
   private boolean killed;
   private boolean hung;
+  private volatile boolean rejectTmf;
   private long delayNanos;
   private int failCount;
   private int failStatus;
@@ -112,6 +113,19 @@ public final class Faults {
     for (Session s : release) {
       s.kickDelayed();
     }
+  }
+
+  /**
+   * Makes task management functions through the port fail (ABORT TASK and LOGICAL UNIT
+   * RESET answer FUNCTION REJECTED), so an initiator's error handling has to escalate to
+   * dropping the nexus.
+   */
+  public void rejectTaskManagement(boolean reject) {
+    rejectTmf = reject;
+  }
+
+  boolean rejectsTaskManagement() {
+    return rejectTmf;
   }
 
   /** Whether the port is hung. */
@@ -191,6 +205,7 @@ public final class Faults {
       failSense = null;
       partialCount = 0;
     }
+    rejectTmf = false;
     hang(false);
   }
 
@@ -237,6 +252,11 @@ public final class Faults {
     }
     sessions.add(s);
     return true;
+  }
+
+  /** Takes parked commands of {@code s} that {@code which} selects out: they never run. */
+  synchronized void unpark(Session s, java.util.function.Predicate<Command> which) {
+    parked.removeIf(c -> c.session == s && which.test(c));
   }
 
   synchronized void detach(Session s) {

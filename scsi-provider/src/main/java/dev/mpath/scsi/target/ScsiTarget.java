@@ -353,7 +353,7 @@ public final class ScsiTarget implements AutoCloseable {
             .toResponse(c.dataLength);
       }
     }
-    c.session.deliver(ex, c.tag, r);
+    c.session.deliver(ex, c.tag, c.lun, r);
   }
 
   /** A command to a LUN the target does not have (SPC-4 / SAM-5: INQUIRY and REPORT LUNS work). */

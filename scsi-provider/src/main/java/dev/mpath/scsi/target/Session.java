@@ -36,7 +36,7 @@ public final class Session {
   private long lastDue;
   private boolean pumpPending;
 
-  private record Held(long due, long tag, ScsiResponse response, Executor executor) {}
+  private record Held(long due, long tag, int lun, ScsiResponse response, Executor executor) {}
 
   Session(ScsiTarget target, Faults faults, Nexus nexus, ResponseSink sink, Scheduler scheduler) {
     this.target = target;
@@ -91,6 +91,50 @@ public final class Session {
     end();
   }
 
+  /**
+   * ABORT TASK (SAM-5 7.2): the task {@code tag} of this nexus is aborted. One not yet
+   * executed (held by a hung port) never executes; an answer not yet delivered (held by a
+   * delay or a hang) is never sent. A task that is not found (done, or unknown) makes no
+   * difference: the function completes either way, as SAM-5 says.
+   *
+   * @return true: FUNCTION COMPLETE; false: FUNCTION REJECTED (a fault injected on the port)
+   */
+  public boolean abortTask(long tag) {
+    if (faults.rejectsTaskManagement()) {
+      return false;
+    }
+    faults.unpark(this, c -> c.tag == tag);
+    synchronized (this) {
+      held.removeIf(h -> h.tag == tag);
+    }
+    return true;
+  }
+
+  /**
+   * LOGICAL UNIT RESET as this nexus sees it: every task of this nexus on {@code lun} is
+   * aborted as {@link #abortTask} does. (The reset's effect on other nexuses and the unit
+   * attentions SPC-4 asks for are the logical unit's business, not modelled here yet.)
+   *
+   * @return true: FUNCTION COMPLETE; false: FUNCTION REJECTED (a fault injected on the port)
+   */
+  public boolean lunReset(int lun) {
+    if (faults.rejectsTaskManagement()) {
+      return false;
+    }
+    java.util.Set<Long> tags = new java.util.HashSet<>();
+    faults.unpark(this, c -> {
+      if (c.lun == lun) {
+        tags.add(c.tag);
+        return true;
+      }
+      return false;
+    });
+    synchronized (this) {
+      held.removeIf(h -> h.lun == lun || tags.contains(h.tag));
+    }
+    return true;
+  }
+
   @Override
   public String toString() {
     return "Session[" + nexus + (alive ? "" : ", ended") + "]";
@@ -130,7 +174,7 @@ public final class Session {
    * Delivers an answer (called on the logical unit's executor {@code executor}): at once, or
    * held behind earlier held answers, a delay or a hang.
    */
-  void deliver(Executor executor, long tag, ScsiResponse response) {
+  void deliver(Executor executor, long tag, int lun, ScsiResponse response) {
     synchronized (this) {
       if (!alive) {
         return;
@@ -144,7 +188,7 @@ public final class Session {
       long now = scheduler.nanoTime();
       long due = Math.max(now + delay, lastDue);
       lastDue = due;
-      held.add(new Held(due, tag, response, executor));
+      held.add(new Held(due, tag, lun, response, executor));
       if (!hung) {
         schedulePump(held.peek(), now);
       }

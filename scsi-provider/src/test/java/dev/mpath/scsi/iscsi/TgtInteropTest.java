@@ -110,6 +110,20 @@ class TgtInteropTest {
   }
 
   @Test
+  void logicalUnitResetAndAbortTaskAsTheTimeoutEscalationSendsThem() {
+    // the command-timeout escalation (issue 9) against tgt: LOGICAL UNIT RESET answers
+    // FUNCTION COMPLETE, and the next command sees the reset's unit attention or GOOD
+    try (DirectSession d = direct(ep(0, IQN, null, null), settings()).login()) {
+      d.good(new TestUnitReadyCdb().toBytes(), null, 0);
+      assertEquals(true, d.t.lunReset(1).orTimeout(30, TimeUnit.SECONDS).join());
+      d.good(new TestUnitReadyCdb().toBytes(), null, 0);
+      // a task that is not outstanding any more: nothing to abort, nothing sent
+      assertEquals(true, d.t.abortTask(123456, 1).orTimeout(30, TimeUnit.SECONDS).join());
+      d.good(new TestUnitReadyCdb().toBytes(), null, 0);
+    }
+  }
+
+  @Test
   void chapLoginWithTheRightSecret() {
     try (DirectSession d = direct(ep(0, CHAP_IQN, CHAP_USER, CHAP_PASS), settings()).login()) {
       d.good(new TestUnitReadyCdb().toBytes(), null, 0);
