@@ -1146,6 +1146,16 @@ public final class IscsiTargetListener implements AutoCloseable {
     }
 
     /** Data-In and the status of one task. Writer thread. */
+    /** An aborted task leaves without a response (writer thread, like finish). */
+    private void forget(Task t) {
+      if (tasks.remove(t.itt, t)) {
+        if (t.reserved > 0) {
+          buffered.addAndGet(-t.reserved);
+        }
+        answered(t.immediate);
+      }
+    }
+
     private void finish(Task t, ScsiResponse r) throws IOException {
       int moved = t.read && t.buf != null ? Math.min(Math.max(0, r.dataTransferred()), t.edtl) : 0;
       byte[] sense = r.sense();
@@ -1206,11 +1216,39 @@ public final class IscsiTargetListener implements AutoCloseable {
       int function = p.flags() & 0x7F;
       int response;
       switch (function) {
-        case Pdus.TMF_ABORT_TASK:
+        case Pdus.TMF_ABORT_TASK: {
+          // RFC 7143 11.5.1: Referenced Task Tag in bytes 20-23; the task never answers
+          int rtt = p.ttt();
+          Session s = session;
+          Task t = tasks.get(rtt);
+          if (s != null && !s.abortTask(rtt & 0xFFFFFFFFL)) {
+            response = 255; // function rejected
+          } else if (t == null) {
+            response = 1; // task does not exist (answered already)
+          } else {
+            response = 0;
+            send(() -> forget(t));
+          }
+          break;
+        }
+        case Pdus.TMF_LOGICAL_UNIT_RESET: {
+          Lun l = new Lun(p.lun());
+          Session s = session;
+          if (s != null && l.isSimple() && !s.lunReset(l.number())) {
+            response = 255;
+          } else {
+            response = 0;
+            for (Task t : tasks.values()) {
+              if (t.lunField == p.lun()) {
+                send(() -> forget(t));
+              }
+            }
+          }
+          break;
+        }
         case Pdus.TMF_ABORT_TASK_SET:
         case 3: // CLEAR ACA
         case 4: // CLEAR TASK SET
-        case Pdus.TMF_LOGICAL_UNIT_RESET:
         case Pdus.TMF_TARGET_WARM_RESET:
         case 7: // TARGET COLD RESET
           response = 0; // FUNCTION COMPLETE (no effect on the emulator)

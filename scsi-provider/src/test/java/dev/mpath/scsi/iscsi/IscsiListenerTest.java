@@ -51,6 +51,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -283,12 +284,40 @@ class IscsiListenerTest {
   }
 
   @Test
+  void abortTaskOverTheWireStopsAHeldWriteForGood() throws Exception {
+    // the initiator's timeout escalation against our own listener: an aborted write never
+    // runs late, and its task never answers
+    IscsiTargetListener l = listen(1);
+    DirectSession d = direct(ep(l, null, null), settings()).login();
+    d.good(new TestUnitReadyCdb().toBytes(), null, 0);
+    target.faults(1).hang(true);
+    CompletableFuture<ScsiResult> w = d.submit(ReadWriteCdb.write16(100, 1).toBytes(),
+        VerifiedLoad.pattern(100, 512, 7), 512);
+    long tag = d.tags.get();
+    assertEquals(true, d.t.abortTask(tag, 0).orTimeout(30, TimeUnit.SECONDS).join());
+    target.faults(1).hang(false);
+    ByteBuffer r = ByteBuffer.allocate(512);
+    d.good(ReadWriteCdb.read16(100, 1).toBytes(), r, 512);
+    assertEquals(ByteBuffer.allocate(512), r, "the aborted write never ran");
+    assertFalse(w.isDone(), "an aborted task has no response");
+    // LOGICAL UNIT RESET through the wire: held commands of the LU are gone too
+    target.faults(1).hang(true);
+    d.submit(ReadWriteCdb.write16(101, 1).toBytes(), VerifiedLoad.pattern(101, 512, 7), 512);
+    assertEquals(true, d.t.lunReset(0).orTimeout(30, TimeUnit.SECONDS).join());
+    target.faults(1).hang(false);
+    ByteBuffer r2 = ByteBuffer.allocate(512);
+    d.good(ReadWriteCdb.read16(101, 1).toBytes(), r2, 512);
+    assertEquals(ByteBuffer.allocate(512), r2, "the reset write never ran");
+  }
+
+  @Test
   void nopTaskManagementLogoutAndTooLargeTransfer() throws Exception {
     IscsiTargetListener l = listen(IscsiTargetListener.builder(target, 1).maxTransfer(65536));
     DirectSession d = direct(ep(l, null, null), settings()).login();
     d.t.ping().orTimeout(30, TimeUnit.SECONDS).join();
     assertEquals(0, d.t.taskManagement(Pdus.TMF_LOGICAL_UNIT_RESET, 0, 0).orTimeout(30, TimeUnit.SECONDS).join());
-    assertEquals(0, d.t.taskManagement(Pdus.TMF_ABORT_TASK, 0, 12345).orTimeout(30, TimeUnit.SECONDS).join());
+    assertEquals(1, d.t.taskManagement(Pdus.TMF_ABORT_TASK, 0, 12345).orTimeout(30, TimeUnit.SECONDS).join(),
+        "task does not exist");
     // beyond maxTransfer: refused with INVALID FIELD IN CDB, the connection goes on
     ScsiResult big = d.exec(ReadWriteCdb.write16(0, 256).toBytes(), ByteBuffer.allocate(131072), 131072);
     big = big.good() ? big : d.exec(ReadWriteCdb.write16(0, 256).toBytes(), ByteBuffer.allocate(131072), 131072);
