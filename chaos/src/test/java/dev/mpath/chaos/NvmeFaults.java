@@ -20,7 +20,7 @@ final class NvmeFaults extends PortFaults {
 
   @Override
   List<String> kinds() {
-    return List.of("kill", "hang", "stall", "inaccessible");
+    return List.of("kill", "hang", "stall", "inaccessible", "detach");
   }
 
   @Override
@@ -35,6 +35,9 @@ final class NvmeFaults extends PortFaults {
       case "stall":
         s.faults(port).stallIo(true);
         return "I/O queues stalled (Keep Alive answers)";
+      case "detach":
+        s.detachPorts(1, java.util.Set.of(port));
+        return "namespace 1 detached from its controllers";
       default:
         s.setAnaState(grpid, port, AnaState.INACCESSIBLE);
         return "ANA inaccessible";
@@ -56,9 +59,13 @@ final class NvmeFaults extends PortFaults {
       case "inaccessible":
         s.setAnaState(grpid, port, AnaState.OPTIMIZED);
         break;
+      case "detach":
+        s.attachPorts(1, java.util.Set.of(port));
+        break;
       default: // all
         s.faults(port).clear();
         s.setAnaState(grpid, port, AnaState.OPTIMIZED);
+        s.attachPorts(1, java.util.Set.of(port));
     }
   }
 
@@ -96,5 +103,6 @@ final class NvmeFaults extends PortFaults {
       s.faults(p).clear();
       s.setAnaState(grpid, p, AnaState.OPTIMIZED);
     }
+    s.attachPorts(1, new java.util.HashSet<>(ports));
   }
 }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * when the Abort does not take) and redirected, completed exactly once.
  */
 class NvmeCommandTimeoutTest {
-  private static final long IO_TIMEOUT_MS = 300;
+  /** 300 ms in CI; -Dmpath.timeout.ms=30000 measures with the default. */
+  private static final long IO_TIMEOUT_MS = Long.getLong("mpath.timeout.ms", 300);
   private final SystemScheduler real = new SystemScheduler("timeout-timer");
 
   @AfterEach
