@@ -127,6 +127,7 @@ public final class HostController {
   final AtomicInteger anaLogReads = new AtomicInteger();
   /** Error recoveries (resets) so far. */
   private final AtomicInteger resets = new AtomicInteger();
+  private volatile String lastResetReason;
 
   /** The identify fields the host uses. */
   record ControllerInfo(
@@ -219,6 +220,11 @@ public final class HostController {
   /** Error recoveries so far. */
   public int resets() {
     return resets.get();
+  }
+
+  /** Why the last error recovery happened, or null before the first. */
+  public String lastResetReason() {
+    return lastResetReason;
   }
 
   // ------------------------------------------------------------------ connect
@@ -550,6 +556,7 @@ public final class HostController {
       }
     }
     resets.incrementAndGet();
+    lastResetReason = reason;
     LOG.warn("nvme{}: {}; resetting", instance, reason);
     a.close();
     a.failAll();

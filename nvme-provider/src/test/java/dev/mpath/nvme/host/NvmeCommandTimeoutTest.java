@@ -130,4 +130,21 @@ class NvmeCommandTimeoutTest {
       }
     }
   }
+
+  @Test
+  void anAdminCommandPastTheAdminTimeoutResetsTheController() {
+    // Keep Alive every 1 s with KATO 2 s: on a hung port the admin timeout (300 ms) ends
+    // the association before the keep-alive timeout would
+    try (NvmeFixture f = new NvmeFixture(real)) {
+      Multipath mp = f.host(real, b -> b.property("nvme.kato_ms", "2000")
+          .property("nvme.admin_timeout_ms", "300"));
+      mp.connect(f.uriB()).join();
+      HostController c = f.providers.get(mp).controllers().get(0);
+      f.b.faults(1).hang(true);
+      NvmeFixture.await("reset", () -> c.resets() >= 1);
+      assertTrue(c.lastResetReason().startsWith("admin command 18h"),
+          "Keep Alive (18h) timed out: " + c.lastResetReason());
+      f.b.faults(1).hang(false);
+    }
+  }
 }
