@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class ChaosRun {
   private static final Logger LOG = LoggerFactory.getLogger(ChaosRun.class);
 
-  private final MultipathDevice device;
+  private volatile MultipathDevice device;
+  private final java.util.function.Supplier<MultipathDevice> reacquire;
   private final FaultInjector injector;
   private final long seed;
   private final int streams;
@@ -55,6 +56,7 @@ public final class ChaosRun {
   private final Duration minInterval;
   private final Duration maxInterval;
   private final Duration overdueAfter;
+  private final Duration noPathBound;
   private final Duration grace;
 
   private final LongAdder verified = new LongAdder();
@@ -70,6 +72,7 @@ public final class ChaosRun {
 
   private ChaosRun(Builder b) {
     this.device = b.device;
+    this.reacquire = b.reacquire;
     this.injector = b.injector;
     this.seed = b.seed;
     this.streams = b.streams;
@@ -79,6 +82,7 @@ public final class ChaosRun {
     this.minInterval = b.minInterval;
     this.maxInterval = b.maxInterval;
     this.overdueAfter = b.overdueAfter;
+    this.noPathBound = b.noPathBound != null ? b.noPathBound : b.overdueAfter;
     this.grace = b.grace;
   }
 
@@ -120,7 +124,11 @@ public final class ChaosRun {
         t.interrupt();
       }
     }
-    // every fault healed: each block once more
+    // every fault healed: each block once more (through the head that is back, if any)
+    long backBy = System.nanoTime() + grace.toNanos();
+    while (!current().isPresent() && System.nanoTime() < backBy) {
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
     for (int w = 0; w < streams; w++) {
       BlockModel m = models.get(w);
       for (int i = 0; i < m.blocks(); i += maxBlocksPerIo) {
@@ -217,8 +225,31 @@ public final class ChaosRun {
     }
   }
 
+  /**
+   * The device to use now: the one given, or once it was removed (all paths down past its
+   * delayed-removal window) the one {@link Builder#reacquire} finds for the same LU again.
+   */
+  private MultipathDevice current() {
+    MultipathDevice d = device;
+    if (!d.isPresent() && reacquire != null) {
+      MultipathDevice again = reacquire.get();
+      if (again != null && again.isPresent()) {
+        device = again;
+        LOG.info("chaos: {} is back as a new head", again.name());
+        return again;
+      }
+    }
+    return d;
+  }
+
   /** Submits and waits (bounded); returns the error, or null. Counts what it sees. */
   private Throwable submit(IoRequest r) throws InterruptedException {
+    MultipathDevice device = current();
+    if (!device.isPresent()) {
+      errorsOther.increment(); // removed, not back yet: no path, and nothing sent
+      TimeUnit.MILLISECONDS.sleep(20);
+      return new NoPathException(device.name() + ": removed");
+    }
     CountDownLatch done = new CountDownLatch(1);
     AtomicInteger completions = new AtomicInteger();
     AtomicReference<Throwable> error = new AtomicReference<>();
@@ -231,22 +262,28 @@ public final class ChaosRun {
       }
       Throwable err = x.error();
       if (err != null) {
-        usableAtError.set(!(err instanceof NoPathException) && usable());
+        usableAtError.set(!(err instanceof NoPathException) && usable(device));
       }
       error.set(err);
       done.countDown();
     }));
-    long bound = overdueAfter.toNanos();
-    if (!done.await(bound, TimeUnit.NANOSECONDS)) {
+    long bound = Math.max(overdueAfter.toNanos(), noPathBound.toNanos());
+    if (!done.await(bound + grace.toNanos(), TimeUnit.NANOSECONDS)) {
       overdue.increment();
-      if (!done.await(grace.toNanos(), TimeUnit.NANOSECONDS)) {
-        lost.increment();
-        return new IllegalStateException("lost");
-      }
+      lost.increment();
+      return new IllegalStateException("lost");
     }
     long took = System.nanoTime() - t0;
     worstNanos.accumulateAndGet(took, Math::max);
     Throwable e = error.get();
+    // a request failed for want of a path may have waited out delayed removal: its own bound
+    long allowed = e instanceof NoPathException ? noPathBound.toNanos() : overdueAfter.toNanos();
+    if (took > allowed) {
+      overdue.increment();
+      LOG.warn("chaos: {} took {} ms ({}), over its bound of {} ms", r.op(),
+          TimeUnit.NANOSECONDS.toMillis(took), e == null ? "ok" : e.toString(),
+          TimeUnit.NANOSECONDS.toMillis(allowed));
+    }
     if (e == null) {
       verified.increment();
     } else if (usableAtError.get()) {
@@ -258,7 +295,7 @@ public final class ChaosRun {
     return e;
   }
 
-  private boolean usable() {
+  private static boolean usable(MultipathDevice device) {
     for (PathInfo p : device.paths()) {
       if (p.state() == PathState.LIVE && !p.faulted()
           && (p.accessState() == AccessState.OPTIMIZED
@@ -281,7 +318,9 @@ public final class ChaosRun {
     private Duration minInterval = Duration.ofMillis(50);
     private Duration maxInterval = Duration.ofMillis(500);
     private Duration overdueAfter = Duration.ofSeconds(60);
+    private Duration noPathBound;
     private Duration grace = Duration.ofSeconds(30);
+    private java.util.function.Supplier<MultipathDevice> reacquire;
 
     private Builder(MultipathDevice device, FaultInjector injector) {
       this.device = Objects.requireNonNull(device, "device");
@@ -336,6 +375,26 @@ public final class ChaosRun {
      */
     public Builder overdueAfter(Duration d) {
       this.overdueAfter = positive(d, "overdue bound");
+      return this;
+    }
+
+    /**
+     * The bound of a request that fails with {@link NoPathException} (default: the overdue
+     * bound): with delayed removal T, what it may wait while every path is gone (the
+     * provider's path-removal timeout plus T plus a second).
+     */
+    public Builder noPathBound(Duration d) {
+      this.noPathBound = positive(d, "no-path bound");
+      return this;
+    }
+
+    /**
+     * Finds the device again after it was removed (its paths gone past delayed removal): the
+     * new head of the same LU, or null while there is none. Without it a removed device
+     * stays removed for the rest of the run.
+     */
+    public Builder reacquire(java.util.function.Supplier<MultipathDevice> finder) {
+      this.reacquire = Objects.requireNonNull(finder, "finder");
       return this;
     }
 

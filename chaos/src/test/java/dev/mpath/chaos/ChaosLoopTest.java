@@ -45,8 +45,8 @@ class ChaosLoopTest {
     var loop = LoopTargets.register("chaos-nvme", s);
     try (Multipath mp = ChaosSetup.nvmeHost(sched)) {
       mp.connect(URI.create("nvme+loop://chaos-nvme/" + ChaosSetup.NQN)).join();
-      MultipathDevice d = ChaosSetup.only(mp);
-      assertClean(ChaosSetup.run(d, new NvmeFaults(s, 1), ChaosSetup.seed(20261203L), 30));
+      assertClean(ChaosSetup.run(mp, new NvmeFaults(s, 1, ChaosSetup.LONG_WINDOW_NVME_MS),
+          ChaosSetup.seed(20261203L), 30));
     } finally {
       loop.close();
       s.close();
@@ -59,8 +59,8 @@ class ChaosLoopTest {
     var loop = ScsiLoopTargets.register("chaos-scsi", t);
     try (Multipath mp = ChaosSetup.scsiHost(sched)) {
       mp.connect(URI.create("scsi+loop://chaos-scsi/" + ChaosSetup.LU + "/0")).join();
-      MultipathDevice d = ChaosSetup.only(mp);
-      assertClean(ChaosSetup.run(d, new ScsiFaults(t, 3), ChaosSetup.seed(20261203L), 30));
+      assertClean(ChaosSetup.run(mp, new ScsiFaults(t, 3, ChaosSetup.LONG_WINDOW_SCSI_MS),
+          ChaosSetup.seed(20261203L), 30));
     } finally {
       loop.close();
       t.close();

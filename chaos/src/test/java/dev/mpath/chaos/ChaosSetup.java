@@ -22,13 +22,25 @@ import java.util.UUID;
 final class ChaosSetup {
   static final String NQN = "nqn.2024-01.dev.mpath:chaos";
   static final String LU = "iqn.2024-01.dev.mpath:chaos-lu";
-  /** How long a head with no path keeps queueing: longer than any all-paths-down window. */
-  static final Duration DELAYED_REMOVAL = Duration.ofSeconds(15);
+  /** Delayed removal T: longer than the short all-paths-down windows (at most 3 s). */
+  static final Duration DELAYED_REMOVAL = Duration.ofSeconds(6);
+  /** SCSI replacement timeout: paths go after 5 s without their session. */
+  static final long REPLACEMENT_MS = 5000;
   /**
-   * What a caller may wait at most: an all-paths-down window (3 s) plus the schedule's
-   * interval (0.5 s), a reconnect and a command timeout with its escalation.
+   * What a caller may wait at most for a request that succeeds: an all-paths-down window
+   * (3 s) plus the schedule's interval (0.5 s), a reconnect and a command timeout with its
+   * escalation.
    */
   static final Duration OVERDUE = Duration.ofSeconds(10);
+  /**
+   * What a request failing with NoPathException may wait: the paths' removal (SCSI: the
+   * replacement timeout; NVMe: the detach notice), then T, then a second.
+   */
+  static final Duration NO_PATH_BOUND =
+      Duration.ofMillis(REPLACEMENT_MS).plus(DELAYED_REMOVAL).plusSeconds(2);
+  /** The one window per run past delayed removal: NVMe (detach) and SCSI (ports killed). */
+  static final long LONG_WINDOW_NVME_MS = DELAYED_REMOVAL.toMillis() + 2000;
+  static final long LONG_WINDOW_SCSI_MS = REPLACEMENT_MS + DELAYED_REMOVAL.toMillis() + 2000;
 
   private ChaosSetup() {}
 
@@ -86,7 +98,7 @@ final class ChaosSetup {
         .property("scsi.lu_reset_timeout_ms", "500")
         .property("scsi.noop_out_interval_ms", "1000")
         .property("scsi.noop_out_timeout_ms", "1000")
-        .property("scsi.replacement_timeout_ms", "8000")
+        .property("scsi.replacement_timeout_ms", Long.toString(REPLACEMENT_MS))
         .property("scsi.reconnect_delay_ms", "100")
         .build();
   }
@@ -98,10 +110,13 @@ final class ChaosSetup {
     return mp.devices().get(0);
   }
 
-  static ChaosReport run(MultipathDevice d, FaultInjector f, long seed, int ciSeconds)
+  static ChaosReport run(Multipath mp, FaultInjector f, long seed, int ciSeconds)
       throws InterruptedException {
+    MultipathDevice d = only(mp);
     ChaosReport r = ChaosRun.builder(d, f).seed(seed).streams(8).region(256, 8)
-        .duration(duration(ciSeconds)).overdueAfter(OVERDUE).grace(Duration.ofSeconds(20))
+        .duration(duration(ciSeconds)).overdueAfter(OVERDUE).noPathBound(NO_PATH_BOUND)
+        .grace(Duration.ofSeconds(20))
+        .reacquire(() -> mp.device(d.id()).orElse(null))
         .build().run();
     System.out.println("CHAOS " + d.name() + ": " + r.summary());
     if (!r.clean()) {

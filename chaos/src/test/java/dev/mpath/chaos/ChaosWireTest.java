@@ -43,8 +43,8 @@ class ChaosWireTest {
       mp.connect(l.uri()).orTimeout(30, TimeUnit.SECONDS).join();
     }
     closers.add(mp);
-    MultipathDevice d = ChaosSetup.only(mp);
-    ChaosLoopTest.assertClean(ChaosSetup.run(d, new WireFaults(new NvmeFaults(s, 1), resets),
+    ChaosLoopTest.assertClean(ChaosSetup.run(mp, new WireFaults(
+        new NvmeFaults(s, 1, ChaosSetup.LONG_WINDOW_NVME_MS), resets),
         ChaosSetup.seed(4420L), 30));
   }
 
@@ -61,8 +61,8 @@ class ChaosWireTest {
       mp.connect(l.uri(0)).orTimeout(30, TimeUnit.SECONDS).join();
     }
     closers.add(mp);
-    MultipathDevice d = ChaosSetup.only(mp);
-    ChaosLoopTest.assertClean(ChaosSetup.run(d, new WireFaults(new ScsiFaults(t, 3), resets),
+    ChaosLoopTest.assertClean(ChaosSetup.run(mp, new WireFaults(
+        new ScsiFaults(t, 3, ChaosSetup.LONG_WINDOW_SCSI_MS), resets),
         ChaosSetup.seed(3260L), 30));
   }
 }

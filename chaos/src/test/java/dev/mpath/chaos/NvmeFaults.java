@@ -12,8 +12,8 @@ final class NvmeFaults extends PortFaults {
   private final NvmeSubsystem s;
   private final int grpid;
 
-  NvmeFaults(NvmeSubsystem s, int grpid) {
-    super(s.ports().size(), 500, 3000);
+  NvmeFaults(NvmeSubsystem s, int grpid, long longWindowMillis) {
+    super(s.ports().size(), 500, 3000, longWindowMillis);
     this.s = s;
     this.grpid = grpid;
   }
@@ -87,6 +87,17 @@ final class NvmeFaults extends PortFaults {
         s.setAnaState(grpid, port, st);
         return "ANA " + st;
     }
+  }
+
+  @Override
+  String longDown() {
+    s.detachPorts(1, new java.util.HashSet<>(s.ports()));
+    return "namespace 1 detached from every controller";
+  }
+
+  @Override
+  void longUp() {
+    s.attachPorts(1, new java.util.HashSet<>(s.ports()));
   }
 
   @Override

@@ -15,11 +15,32 @@ abstract class PortFaults implements FaultInjector {
   private final long allDownMinMillis;
   private final long allDownMaxMillis;
   private long allDownUntil = -1;
+  /** 0: no long window; else one window this long, past the delayed-removal window. */
+  private final long longWindowMillis;
+  private long longUntil = -1;
+  private boolean longDone;
+  private int events;
+  /** The long window comes once, at this event (a few seconds into the run). */
+  private static final int LONG_WINDOW_AT_EVENT = 15;
 
-  PortFaults(int ports, long allDownMinMillis, long allDownMaxMillis) {
+  PortFaults(int ports, long allDownMinMillis, long allDownMaxMillis, long longWindowMillis) {
     this.broken = new String[ports];
     this.allDownMinMillis = allDownMinMillis;
     this.allDownMaxMillis = allDownMaxMillis;
+    this.longWindowMillis = longWindowMillis;
+  }
+
+  /**
+   * Takes every path away for longer than delayed removal (the head is removed and comes
+   * back as a new one); returns its description.
+   */
+  String longDown() {
+    throw new UnsupportedOperationException();
+  }
+
+  /** Ends {@link #longDown}. */
+  void longUp() {
+    throw new UnsupportedOperationException();
   }
 
   /** Takes port {@code port} (1-based) down with fault {@code kind}; returns its description. */
@@ -39,6 +60,14 @@ abstract class PortFaults implements FaultInjector {
 
   @Override
   public final synchronized Fault inject(Random r, long elapsedMillis) {
+    if (longUntil >= 0) {
+      if (elapsedMillis < longUntil) {
+        return new Fault("(every path gone until +" + longUntil + ")");
+      }
+      longUntil = -1;
+      longUp();
+      return new Fault("every path back after the long window");
+    }
     if (allDownUntil >= 0) {
       if (elapsedMillis < allDownUntil) {
         return new Fault("(all paths down until +" + allDownUntil + ")");
@@ -49,6 +78,13 @@ abstract class PortFaults implements FaultInjector {
     }
     int p = 1 + r.nextInt(broken.length);
     int roll = r.nextInt(100);
+    events++;
+    if (longWindowMillis > 0 && !longDone && events >= LONG_WINDOW_AT_EVENT) {
+      healAllPorts();
+      longDone = true;
+      longUntil = elapsedMillis + longWindowMillis;
+      return new Fault(longDown() + " for " + longWindowMillis + " ms (past delayed removal)");
+    }
     if (roll < 4) {
       healAllPorts();
       long window = allDownMinMillis + (long) (r.nextDouble() * (allDownMaxMillis - allDownMinMillis));
@@ -94,6 +130,10 @@ abstract class PortFaults implements FaultInjector {
   @Override
   public final synchronized void healAll() {
     allDownUntil = -1;
+    if (longUntil >= 0) {
+      longUntil = -1;
+      longUp();
+    }
     List<Integer> all = new ArrayList<>();
     for (int i = 1; i <= broken.length; i++) {
       all.add(i);

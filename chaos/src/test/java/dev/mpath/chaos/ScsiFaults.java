@@ -18,8 +18,8 @@ final class ScsiFaults extends PortFaults {
   private final ScsiTarget t;
   private final int ports;
 
-  ScsiFaults(ScsiTarget t, int ports) {
-    super(ports, 500, 3000);
+  ScsiFaults(ScsiTarget t, int ports, long longWindowMillis) {
+    super(ports, 500, 3000, longWindowMillis);
     this.t = t;
     this.ports = ports;
   }
@@ -73,6 +73,21 @@ final class ScsiFaults extends PortFaults {
         AluaState st = r.nextBoolean() ? AluaState.ACTIVE_NON_OPTIMIZED : AluaState.ACTIVE_OPTIMIZED;
         t.portGroups().transition(group, st, Duration.ofMillis(100));
         return "ALUA group " + group + " -> " + st;
+    }
+  }
+
+  @Override
+  String longDown() {
+    for (int p = 1; p <= ports; p++) {
+      t.faults(p).kill();
+    }
+    return "every port killed";
+  }
+
+  @Override
+  void longUp() {
+    for (int p = 1; p <= ports; p++) {
+      t.faults(p).revive();
     }
   }
 
