@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mpath.IoPolicy;
-import dev.mpath.IoRequest;
 import dev.mpath.Multipath;
 import dev.mpath.MultipathDevice;
 import dev.mpath.spi.SystemScheduler;
+import dev.mpath.testing.LatencyProbe;
 import dev.mpath.testing.VerifiedLoad;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,31 +36,6 @@ class NvmeCommandTimeoutTest {
         .property("nvme.io_timeout_ms", Long.toString(IO_TIMEOUT_MS)));
   }
 
-  /** Runs {@code n} verified write+read pairs one after the other; returns the worst latency. */
-  private static long worstLatencyNanos(MultipathDevice d, int n) throws InterruptedException {
-    long worst = 0;
-    for (int i = 0; i < n; i++) {
-      for (boolean write : new boolean[] {true, false}) {
-        ByteBuffer b = write ? VerifiedLoad.pattern(i, 4096, 9) : ByteBuffer.allocate(4096);
-        IoRequest r = write ? new IoRequest().write(i * 8L, b) : new IoRequest().read(i * 8L, b);
-        CountDownLatch l = new CountDownLatch(1);
-        AtomicReference<Throwable> err = new AtomicReference<>();
-        long t0 = System.nanoTime();
-        d.submit(r.completion(x -> {
-          err.set(x.error());
-          l.countDown();
-        }));
-        assertTrue(l.await(60, TimeUnit.SECONDS), "request completed");
-        worst = Math.max(worst, System.nanoTime() - t0);
-        assertNull(err.get(), "no error while another path is usable");
-        if (!write) {
-          assertEquals(VerifiedLoad.pattern(i, 4096, 9), b);
-        }
-      }
-    }
-    return worst;
-  }
-
   @Test
   void stalledQueueIsAbortedAndItsRequestsFailOverExactlyOnce() throws Exception {
     try (NvmeFixture f = new NvmeFixture(real)) {
@@ -73,7 +45,7 @@ class NvmeCommandTimeoutTest {
       HostController c0 = f.providers.get(mp).controllers().get(0);
       f.a.faults(1).stallIo(true);
       // one request at a time from the moment of the stall: round-robin sends one to it
-      long worst = worstLatencyNanos(d, 20);
+      long worst = LatencyProbe.worstNanos(d, 20, 9);
       System.out.printf("NVMe stalled queue, Abort taken: io_timeout %d ms, worst latency %d ms%n",
           IO_TIMEOUT_MS, TimeUnit.NANOSECONDS.toMillis(worst));
       assertTrue(d.stats().failovers() >= 1, "the stalled path's request was redirected");
@@ -94,7 +66,7 @@ class NvmeCommandTimeoutTest {
       HostController c0 = f.providers.get(mp).controllers().get(0);
       f.a.faults(1).stallIo(true);
       f.a.faults(1).refuseAborts(true);
-      long worst = worstLatencyNanos(d, 20);
+      long worst = LatencyProbe.worstNanos(d, 20, 9);
       System.out.printf("NVMe stalled queue, Abort refused: io_timeout %d ms, worst latency %d ms%n",
           IO_TIMEOUT_MS, TimeUnit.NANOSECONDS.toMillis(worst));
       VerifiedLoad.Result r = VerifiedLoad.run(d, 4, 40, 4096, 8, () -> {});

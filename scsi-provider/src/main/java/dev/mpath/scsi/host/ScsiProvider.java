@@ -244,8 +244,17 @@ public final class ScsiProvider implements MultipathProvider {
       found.add(mine);
       chain = f;
     }
-    return chain.thenCompose(v -> CompletableFuture.allOf(found.stream()
-            .map(f -> f.handle((id, e) -> id)).toArray(CompletableFuture[]::new)))
+    return chain.thenCompose(v -> devices(found, () -> "no path to " + uri + " could be set up"));
+  }
+
+  /**
+   * The devices of the paths found or merged, once every one has settled, in order and
+   * without repeats; fails with {@code none} when there is not one.
+   */
+  private static CompletableFuture<List<DeviceId>> devices(
+      List<CompletableFuture<DeviceId>> found, java.util.function.Supplier<String> none) {
+    return CompletableFuture.allOf(found.stream().map(f -> f.handle((id, e) -> id))
+            .toArray(CompletableFuture[]::new))
         .thenCompose(v -> {
           Set<DeviceId> ids = new LinkedHashSet<>();
           for (CompletableFuture<DeviceId> f : found) {
@@ -255,8 +264,7 @@ public final class ScsiProvider implements MultipathProvider {
             }
           }
           return ids.isEmpty()
-              ? CompletableFuture.<List<DeviceId>>failedFuture(
-                  new IOException("no path to " + uri + " could be set up"))
+              ? CompletableFuture.<List<DeviceId>>failedFuture(new IOException(none.get()))
               : CompletableFuture.completedFuture(List.copyOf(ids));
         });
   }
@@ -454,21 +462,8 @@ public final class ScsiProvider implements MultipathProvider {
               return null;
             }));
       }
-      return chain.thenCompose(v -> CompletableFuture.allOf(found.stream()
-              .map(f -> f.handle((id, e) -> id)).toArray(CompletableFuture[]::new)))
-          .thenCompose(v -> {
-            Set<DeviceId> ids = new LinkedHashSet<>();
-            for (CompletableFuture<DeviceId> f : found) {
-              DeviceId id = f.handle((x, e) -> x).join();
-              if (id != null) {
-                ids.add(id);
-              }
-            }
-            return ids.isEmpty()
-                ? CompletableFuture.<List<DeviceId>>failedFuture(
-                    new IOException(ep.address() + ": no usable logical unit among " + list))
-                : CompletableFuture.completedFuture(List.copyOf(ids));
-          });
+      return chain.thenCompose(v -> devices(found,
+          () -> ep.address() + ": no usable logical unit among " + list));
     }).whenComplete((ids, e) -> {
       if (e != null || s.paths.isEmpty()) {
         if (e != null) {

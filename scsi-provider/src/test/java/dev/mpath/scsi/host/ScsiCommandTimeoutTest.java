@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mpath.IoPolicy;
-import dev.mpath.IoRequest;
 import dev.mpath.Multipath;
 import dev.mpath.MultipathDevice;
 import dev.mpath.MultipathEvent;
@@ -14,13 +13,11 @@ import dev.mpath.PathState;
 import dev.mpath.alua.AluaState;
 import dev.mpath.alua.Tpgs;
 import dev.mpath.spi.SystemScheduler;
+import dev.mpath.testing.LatencyProbe;
 import dev.mpath.testing.VerifiedLoad;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,31 +49,6 @@ class ScsiCommandTimeoutTest {
         .property("scsi.lu_reset_timeout_ms", "300"));
   }
 
-  /** Sequential verified write+read pairs; returns the worst latency. */
-  static long worstLatencyNanos(MultipathDevice d, int n, int salt) throws InterruptedException {
-    long worst = 0;
-    for (int i = 0; i < n; i++) {
-      for (boolean write : new boolean[] {true, false}) {
-        ByteBuffer b = write ? VerifiedLoad.pattern(i, 4096, salt) : ByteBuffer.allocate(4096);
-        IoRequest r = write ? new IoRequest().write(i * 8L, b) : new IoRequest().read(i * 8L, b);
-        CountDownLatch l = new CountDownLatch(1);
-        AtomicReference<Throwable> err = new AtomicReference<>();
-        long t0 = System.nanoTime();
-        d.submit(r.completion(x -> {
-          err.set(x.error());
-          l.countDown();
-        }));
-        assertTrue(l.await(60, TimeUnit.SECONDS), "request completed");
-        worst = Math.max(worst, System.nanoTime() - t0);
-        assertNull(err.get(), "no error while another path is usable");
-        if (!write) {
-          assertEquals(VerifiedLoad.pattern(i, 4096, salt), b, "block " + i);
-        }
-      }
-    }
-    return worst;
-  }
-
   @Test
   void hungPortIsAbortedAndTheOtherPortCarriesTheLoad() throws Exception {
     try (ScsiFixture f = fixture(real)) {
@@ -90,7 +62,7 @@ class ScsiCommandTimeoutTest {
         }
       });
       f.target.faults(1).hang(true);
-      long worst = worstLatencyNanos(d, 20, 3);
+      long worst = LatencyProbe.worstNanos(d, 20, 3);
       System.out.printf("SCSI hung port, ABORT TASK taken: timeout %d ms, worst latency %d ms%n",
           TIMEOUT_MS, TimeUnit.NANOSECONDS.toMillis(worst));
       assertTrue(d.stats().failovers() >= 1, "the hung port's request was cloned elsewhere");
@@ -100,7 +72,7 @@ class ScsiCommandTimeoutTest {
       assertEquals(0, drops.get(), "ABORT TASK took: no session was dropped");
       // the stall ends: aborted writes never run late over newer data
       f.target.faults(1).hang(false);
-      worstLatencyNanos(d, 20, 3);
+      LatencyProbe.worstNanos(d, 20, 3);
     }
   }
 
@@ -118,7 +90,7 @@ class ScsiCommandTimeoutTest {
       });
       f.target.faults(1).hang(true);
       f.target.faults(1).rejectTaskManagement(true);
-      long worst = worstLatencyNanos(d, 10, 5);
+      long worst = LatencyProbe.worstNanos(d, 10, 5);
       System.out.printf("SCSI hung port, TMFs rejected: timeout %d ms, worst latency %d ms%n",
           TIMEOUT_MS, TimeUnit.NANOSECONDS.toMillis(worst));
       assertTrue(drops.get() >= 1, "ABORT TASK and LUN RESET failed: the session was dropped");
