@@ -231,7 +231,7 @@ public final class HostController {
 
   /** First connect; completes when LIVE, or fails (and the controller is dead). */
   public CompletableFuture<Void> start() {
-    CompletableFuture<Void> f = attempt();
+    CompletableFuture<Void> f = attempt(new int[1]);
     return f.whenComplete(
         (v, e) -> {
           if (e != null) {
@@ -240,13 +240,15 @@ public final class HostController {
         });
   }
 
-  private CompletableFuture<Void> attempt() {
+  /** One association attempt; {@code epochOut[0]} gets the epoch it runs under. */
+  private CompletableFuture<Void> attempt(int[] epochOut) {
     Association a;
     synchronized (lock) {
       if (state == ControllerState.DELETING || state == ControllerState.DEAD) {
         return CompletableFuture.failedFuture(new PathFailureException("controller deleted"));
       }
       a = new Association(++epoch, transports.get(), opts.ioQueueDepth());
+      epochOut[0] = a.epoch;
       assoc = a;
       a.timer.start();
       state = ControllerState.CONNECTING;
@@ -593,14 +595,21 @@ public final class HostController {
         return;
       }
     }
-    attempt().whenComplete(
+    int[] mine = new int[1];
+    attempt(mine).whenComplete(
         (v, e) -> {
           if (e == null) {
             return;
           }
           long lost;
           synchronized (lock) {
-            lost = scheduler.nanoTime() - lossStartNanos;
+            if (epoch != mine[0] || state != ControllerState.CONNECTING) {
+              // a newer association owns recovery now (it may even be live): this failure
+              // of an older one must neither delete the controller nor start a second
+              // reconnect chain
+              return;
+            }
+            lost = lossStartNanos == 0 ? 0 : scheduler.nanoTime() - lossStartNanos;
           }
           Duration loss = opts.ctrlLossTimeout();
           if (loss != null && lost >= loss.toNanos()) {
