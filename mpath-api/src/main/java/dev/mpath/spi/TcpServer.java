@@ -41,22 +41,34 @@ public final class TcpServer implements AutoCloseable {
   }
 
   /**
-   * The eviction {@link Connections#evictOldestSettingUp} asks for, over a listener's
-   * connections: the one with the smallest {@code seq} among those {@code settingUp}.
+   * The {@link Connections} of a listener that keeps its connections in {@code all}: counted
+   * by its size; at the cap the one with the smallest {@code seq} among those
+   * {@code settingUp} is given to {@code evict}.
    */
-  public static <C> boolean evictOldest(Iterable<C> all, Predicate<? super C> settingUp,
-      ToLongFunction<? super C> seq, Consumer<? super C> evict) {
-    C oldest = null;
-    for (C c : all) {
-      if (settingUp.test(c) && (oldest == null || seq.applyAsLong(c) < seq.applyAsLong(oldest))) {
-        oldest = c;
+  public static <C> Connections connections(java.util.Collection<C> all,
+      Predicate<? super C> settingUp, ToLongFunction<? super C> seq, Consumer<? super C> evict) {
+    return new Connections() {
+      @Override
+      public int open() {
+        return all.size();
       }
-    }
-    if (oldest == null) {
-      return false;
-    }
-    evict.accept(oldest);
-    return true;
+
+      @Override
+      public boolean evictOldestSettingUp() {
+        C oldest = null;
+        for (C c : all) {
+          if (settingUp.test(c)
+              && (oldest == null || seq.applyAsLong(c) < seq.applyAsLong(oldest))) {
+            oldest = c;
+          }
+        }
+        if (oldest == null) {
+          return false;
+        }
+        evict.accept(oldest);
+        return true;
+      }
+    };
   }
 
   /** Takes over one accepted connection (registers and starts it). */

@@ -92,19 +92,9 @@ public final class NvmeTcpListener implements AutoCloseable {
     });
     try {
       this.server = TcpServer.start("NVMe/TCP listener", new InetSocketAddress(b.address, b.tcpPort),
-          maxConnections, new TcpServer.Connections() {
-            @Override
-            public int open() {
-              return connections.size();
-            }
-
-            @Override
-            public boolean evictOldestSettingUp() {
-              return TcpServer.evictOldest(connections,
-                  c -> c.controller == null && !c.closing.get(), c -> c.seq,
-                  c -> c.close("the port is full and this connection has not connected a queue"));
-            }
-          }, (ch, n) -> {
+          maxConnections,
+          TcpServer.connections(connections, c -> c.controller == null && !c.closing.get(), c -> c.seq,
+              c -> c.close("the port is full and this connection has not connected a queue")), (ch, n) -> {
             Connection c = new Connection(ch, n);
             connections.add(c);
             c.start();

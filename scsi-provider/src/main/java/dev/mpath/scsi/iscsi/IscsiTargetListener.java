@@ -166,19 +166,9 @@ public final class IscsiTargetListener implements AutoCloseable {
     });
     try {
       this.server = TcpServer.start("iSCSI listener", new InetSocketAddress(b.address, b.tcpPort),
-          maxConnections, new TcpServer.Connections() {
-            @Override
-            public int open() {
-              return connections.size();
-            }
-
-            @Override
-            public boolean evictOldestSettingUp() {
-              return TcpServer.evictOldest(connections,
-                  c -> !c.fullFeature && !c.closing.get(), c -> c.seq,
-                  c -> c.abort("the portal is full and this connection has not logged in"));
-            }
-          }, (ch, n) -> {
+          maxConnections,
+          TcpServer.connections(connections, c -> !c.fullFeature && !c.closing.get(), c -> c.seq,
+              c -> c.abort("the portal is full and this connection has not logged in")), (ch, n) -> {
             Connection c = new Connection(ch.socket(), n);
             connections.add(c);
             c.start();

@@ -8,12 +8,9 @@ import dev.mpath.Multipath;
 import dev.mpath.MultipathDevice;
 import dev.mpath.MultipathEvent;
 import dev.mpath.PathInfo;
-import dev.mpath.alua.AluaState;
-import dev.mpath.alua.Tpgs;
 import dev.mpath.spi.SystemScheduler;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,11 +28,6 @@ class DuplicateConnectTest {
   @AfterEach
   void stop() {
     real.close();
-  }
-
-  private static ScsiFixture fixture(SystemScheduler s) {
-    return new ScsiFixture(s, Tpgs.IMPLICIT, AluaState.ACTIVE_OPTIMIZED,
-        AluaState.ACTIVE_OPTIMIZED, Duration.ZERO);
   }
 
   private static List<DeviceId> join(CompletableFuture<List<DeviceId>> f) {
@@ -63,7 +55,7 @@ class DuplicateConnectTest {
 
   @Test
   void sameUriTwiceIsMergedIntoTheFirstConnect() {
-    try (ScsiFixture f = fixture(real)) {
+    try (ScsiFixture f = ScsiFixture.allOptimized(real)) {
       Multipath mp = f.host(real, "iqn.2024-01.dev.mpath:dup-a", b -> {});
       AtomicInteger changes = stateChanges(mp);
       ScsiProvider p = f.providers.get(mp);
@@ -78,7 +70,7 @@ class DuplicateConnectTest {
 
   @Test
   void portListedTwiceMakesOneNexus() {
-    try (ScsiFixture f = fixture(real)) {
+    try (ScsiFixture f = ScsiFixture.allOptimized(real)) {
       Multipath mp = f.host(real, "iqn.2024-01.dev.mpath:dup-b", b -> {});
       AtomicInteger changes = stateChanges(mp);
       ScsiProvider p = f.providers.get(mp);
@@ -91,7 +83,7 @@ class DuplicateConnectTest {
 
   @Test
   void overlappingPortSetsAddOnlyTheNewPorts() {
-    try (ScsiFixture f = fixture(real)) {
+    try (ScsiFixture f = ScsiFixture.allOptimized(real)) {
       Multipath mp = f.host(real, "iqn.2024-01.dev.mpath:dup-c", b -> {});
       ScsiProvider p = f.providers.get(mp);
       mp.connect(f.uri(1, 2)).orTimeout(30, TimeUnit.SECONDS).join();
@@ -103,7 +95,7 @@ class DuplicateConnectTest {
 
   @Test
   void concurrentConnectsOfOneUriShareTheNexus() {
-    try (ScsiFixture f = fixture(real)) {
+    try (ScsiFixture f = ScsiFixture.allOptimized(real)) {
       Multipath mp = f.host(real, "iqn.2024-01.dev.mpath:dup-d", b -> {});
       ScsiProvider p = f.providers.get(mp);
       CompletableFuture<List<MultipathDevice>> a = mp.connect(f.uri(1));
@@ -116,7 +108,7 @@ class DuplicateConnectTest {
 
   @Test
   void aFailedFirstConnectDoesNotBlockALaterOne() {
-    try (ScsiFixture f = fixture(real)) {
+    try (ScsiFixture f = ScsiFixture.allOptimized(real)) {
       Multipath mp = f.host(real, "iqn.2024-01.dev.mpath:dup-e", b -> {});
       ScsiProvider p = f.providers.get(mp);
       f.target.faults(1).kill();

@@ -10,12 +10,9 @@ import dev.mpath.Multipath;
 import dev.mpath.MultipathDevice;
 import dev.mpath.MultipathEvent;
 import dev.mpath.PathState;
-import dev.mpath.alua.AluaState;
-import dev.mpath.alua.Tpgs;
 import dev.mpath.spi.SystemScheduler;
 import dev.mpath.testing.LatencyProbe;
 import dev.mpath.testing.VerifiedLoad;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -37,11 +34,6 @@ class ScsiCommandTimeoutTest {
     real.close();
   }
 
-  private static ScsiFixture fixture(SystemScheduler s) {
-    return new ScsiFixture(s, Tpgs.IMPLICIT, AluaState.ACTIVE_OPTIMIZED,
-        AluaState.ACTIVE_OPTIMIZED, Duration.ZERO);
-  }
-
   private static Multipath host(ScsiFixture f, SystemScheduler s, String name) {
     return f.host(s, "iqn.2024-01.dev.mpath:" + name, b -> b.ioPolicy(IoPolicy.roundRobin())
         .property("scsi.timeout_ms", Long.toString(TIMEOUT_MS))
@@ -51,7 +43,7 @@ class ScsiCommandTimeoutTest {
 
   @Test
   void hungPortIsAbortedAndTheOtherPortCarriesTheLoad() throws Exception {
-    try (ScsiFixture f = fixture(real)) {
+    try (ScsiFixture f = ScsiFixture.allOptimized(real)) {
       Multipath mp = host(f, real, "tmo-a");
       mp.connect(f.uri()).orTimeout(30, TimeUnit.SECONDS).join();
       MultipathDevice d = only(mp);
@@ -78,7 +70,7 @@ class ScsiCommandTimeoutTest {
 
   @Test
   void rejectedTaskManagementDropsTheSessionAndTheRequestStillCompletesOnce() throws Exception {
-    try (ScsiFixture f = fixture(real)) {
+    try (ScsiFixture f = ScsiFixture.allOptimized(real)) {
       Multipath mp = host(f, real, "tmo-b");
       mp.connect(f.uri()).orTimeout(30, TimeUnit.SECONDS).join();
       MultipathDevice d = only(mp);

@@ -13,8 +13,6 @@ import dev.mpath.Multipath;
 import dev.mpath.MultipathDevice;
 import dev.mpath.NoPathException;
 import dev.mpath.PathInfo;
-import dev.mpath.alua.AluaState;
-import dev.mpath.alua.Tpgs;
 import dev.mpath.spi.SystemScheduler;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -38,11 +36,6 @@ class ScsiDelayedRemovalTest {
     real.close();
   }
 
-  private static ScsiFixture fixture(SystemScheduler s) {
-    return new ScsiFixture(s, Tpgs.IMPLICIT, AluaState.ACTIVE_OPTIMIZED,
-        AluaState.ACTIVE_OPTIMIZED, Duration.ZERO);
-  }
-
   private static Multipath host(ScsiFixture f, SystemScheduler s, String name, Duration removal) {
     return f.host(s, "iqn.2024-01.dev.mpath:" + name, b -> b.delayedRemoval(removal)
         .property("scsi.replacement_timeout_ms", "300"));
@@ -62,7 +55,7 @@ class ScsiDelayedRemovalTest {
 
   @Test
   void aPathGonePastItsReplacementTimeoutIsRemovedAndComesBackWithItsSession() {
-    try (ScsiFixture f = fixture(real)) {
+    try (ScsiFixture f = ScsiFixture.allOptimized(real)) {
       Multipath mp = host(f, real, "rm-a", Duration.ofSeconds(60));
       mp.connect(f.uri()).orTimeout(30, TimeUnit.SECONDS).join();
       MultipathDevice d = only(mp);
@@ -82,7 +75,7 @@ class ScsiDelayedRemovalTest {
 
   @Test
   void lastPathRemovedStartsTheWindowAndAReturningPathDrainsTheQueue() {
-    try (ScsiFixture f = fixture(real)) {
+    try (ScsiFixture f = ScsiFixture.allOptimized(real)) {
       Multipath mp = host(f, real, "rm-b", Duration.ofSeconds(120));
       mp.connect(f.uri()).orTimeout(30, TimeUnit.SECONDS).join();
       MultipathDevice d = only(mp);
@@ -108,7 +101,7 @@ class ScsiDelayedRemovalTest {
 
   @Test
   void noPathBackWithinTheWindowFailsTheQueueWithNoPathException() {
-    try (ScsiFixture f = fixture(real)) {
+    try (ScsiFixture f = ScsiFixture.allOptimized(real)) {
       Multipath mp = host(f, real, "rm-c", Duration.ofMillis(500));
       mp.connect(f.uri()).orTimeout(30, TimeUnit.SECONDS).join();
       MultipathDevice d = only(mp);

@@ -41,6 +41,12 @@ final class ScsiFixture implements AutoCloseable {
     loop = ScsiLoopTargets.register(loopName, target);
   }
 
+  /** Both groups active/optimized, transitions at once: every port carries I/O. */
+  static ScsiFixture allOptimized(Scheduler scheduler) {
+    return new ScsiFixture(scheduler, Tpgs.IMPLICIT, AluaState.ACTIVE_OPTIMIZED,
+        AluaState.ACTIVE_OPTIMIZED, Duration.ZERO);
+  }
+
   /** Ports 1 and 2 (port 3, in group 2 too, is kept for adding a path later). */
   URI uri() {
     return uri(1, 2);
