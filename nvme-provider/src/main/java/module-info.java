@@ -1,6 +1,7 @@
 /** NVMe provider: protocol structures, subsystem emulator, transports and the host-side provider. */
 module dev.mpath.nvme {
   requires transitive dev.mpath;
+  requires dev.mpath.wire;
   requires org.slf4j;
   requires com.google.common;
 

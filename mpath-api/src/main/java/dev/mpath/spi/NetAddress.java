@@ -232,8 +232,13 @@ public record NetAddress(String host, int port, String sourceAddress, String sou
     throw new IOException("cannot connect to " + this + ": " + last.getMessage(), last);
   }
 
-  /** The local address to bind for {@code remote}, or null for the system's choice. */
-  InetAddress localFor(InetAddress remote) throws SocketException, UnknownHostException {
+  /**
+   * The local address to bind for {@code remote} (the source address, or an address of the
+   * source interface of the same family), or null for the system's choice.
+   *
+   * @throws SocketException no such interface, or no address of the right family
+   */
+  public InetAddress localFor(InetAddress remote) throws SocketException, UnknownHostException {
     if (sourceAddress != null) {
       InetAddress a = InetAddresses.forString(sourceAddress);
       if (a instanceof Inet4Address != remote instanceof Inet4Address) {

@@ -23,12 +23,12 @@ class ModulePathTest {
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       String name = Path.of(entry).getFileName().toString();
       boolean ours = entry.endsWith(File.separator + "classes") && !entry.endsWith("test-classes");
-      boolean oursJar = name.matches("(mpath-api|alua|nvme-provider|scsi-provider)-[0-9].*\\.jar")
+      boolean oursJar = name.matches("(mpath-api|mpath-wire|alua|nvme-provider|scsi-provider)-[0-9].*\\.jar")
           && !name.contains("tests");
       boolean dep = name.startsWith("picocli-") || name.startsWith("HdrHistogram-")
           || name.startsWith("slf4j-api-") || name.startsWith("slf4j-simple-")
           || name.startsWith("guava-") || name.startsWith("failureaccess-")
-          || name.startsWith("caffeine-");
+          || name.startsWith("caffeine-") || name.startsWith("netty-");
       if (ours || oursJar || dep) {
         modulePath.add(entry);
       }

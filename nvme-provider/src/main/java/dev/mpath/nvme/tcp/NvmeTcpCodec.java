@@ -1,5 +1,7 @@
 package dev.mpath.nvme.tcp;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
@@ -106,85 +108,31 @@ public final class NvmeTcpCodec {
    * (xPDA + 1) * 4 bytes; 0 means none).
    */
   public static ByteBuffer encode(NvmeTcpPdu pdu, boolean hdgst, boolean ddgst, int pda) {
-    int type = pdu.type();
-    int hlen = hlen(type);
-    boolean digests = takesDigests(type);
-    boolean hd = digests && hdgst;
-    ByteBuffer data = data(pdu);
-    int dlen = data == null ? 0 : data.remaining();
-    boolean dd = digests && ddgst && dlen > 0;
-    int headerEnd = hlen + (hd ? DIGEST_LENGTH : 0);
-    int pdo = 0;
-    if (dlen > 0 && digests) {
-      pdo = pda > 4 ? (headerEnd + pda - 1) / pda * pda : headerEnd;
-    }
-    int plen = (pdo > 0 ? pdo : headerEnd) + dlen + (dd ? DIGEST_LENGTH : 0);
-    ByteBuffer b = ByteBuffer.allocate(plen).order(ByteOrder.LITTLE_ENDIAN);
-    int flags = (hd ? FLAG_HDGSTF : 0) | (dd ? FLAG_DDGSTF : 0);
-    b.put(0, (byte) type);
-    b.put(2, (byte) hlen);
-    b.put(3, (byte) pdo);
-    b.putInt(4, plen);
+    NvmeTcpPduWriter w = new NvmeTcpPduWriter();
+    w.settings(hdgst, ddgst, pda);
+    ByteBuf out = Unpooled.buffer(256);
     if (pdu instanceof NvmeTcpPdu.IcReq r) {
-      b.putShort(8, (short) r.pfv());
-      b.put(10, (byte) r.hpda());
-      b.put(11, (byte) ((r.hdgst() ? DGST_HDGST : 0) | (r.ddgst() ? DGST_DDGST : 0)));
-      b.putInt(12, (int) r.maxr2t());
+      w.icReq(out, r.pfv(), r.hpda(), r.hdgst(), r.ddgst(), r.maxr2t());
     } else if (pdu instanceof NvmeTcpPdu.IcResp r) {
-      b.putShort(8, (short) r.pfv());
-      b.put(10, (byte) r.cpda());
-      b.put(11, (byte) ((r.hdgst() ? DGST_HDGST : 0) | (r.ddgst() ? DGST_DDGST : 0)));
-      b.putInt(12, (int) r.maxh2cdata());
+      w.icResp(out, r.pfv(), r.cpda(), r.hdgst(), r.ddgst(), r.maxh2cdata());
     } else if (pdu instanceof NvmeTcpPdu.TermReq t) {
-      b.putShort(8, (short) t.fes());
-      b.putInt(10, (int) t.fei());
+      w.termReq(out, t.hostToController(), t.fes(), t.fei(), t.errorData());
     } else if (pdu instanceof NvmeTcpPdu.CapsuleCmd c) {
-      b.put(8, c.sqe());
+      w.capsuleCmd(out, ByteBuffer.wrap(c.sqe()), 0, c.data());
     } else if (pdu instanceof NvmeTcpPdu.CapsuleResp r) {
-      b.put(8, r.cqe());
-    } else if (pdu instanceof NvmeTcpPdu.H2CData h) {
-      flags |= h.last() ? FLAG_LAST_PDU : 0;
-      b.putShort(8, (short) h.cccid());
-      b.putShort(10, (short) h.ttag());
-      b.putInt(12, (int) h.datao());
-      b.putInt(16, dlen);
-    } else if (pdu instanceof NvmeTcpPdu.C2HData c) {
-      flags |= (c.last() ? FLAG_LAST_PDU : 0) | (c.success() ? FLAG_SUCCESS : 0);
-      b.putShort(8, (short) c.cccid());
-      b.putInt(12, (int) c.datao());
-      b.putInt(16, dlen);
+      w.capsuleResp(out, ByteBuffer.wrap(r.cqe()), 0);
+    } else if (pdu instanceof NvmeTcpPdu.H2CData d) {
+      w.h2cData(out, d.cccid(), d.ttag(), d.datao(), d.last(), d.data(), d.data().position(),
+          d.data().remaining());
+    } else if (pdu instanceof NvmeTcpPdu.C2HData d) {
+      w.c2hData(out, d.cccid(), d.datao(), d.last(), d.success(), d.data(),
+          d.data().position(), d.data().remaining());
     } else if (pdu instanceof NvmeTcpPdu.R2T r) {
-      b.putShort(8, (short) r.cccid());
-      b.putShort(10, (short) r.ttag());
-      b.putInt(12, (int) r.r2to());
-      b.putInt(16, (int) r.r2tl());
+      w.r2t(out, r.cccid(), r.ttag(), r.r2to(), r.r2tl());
+    } else {
+      throw new AssertionError(pdu);
     }
-    b.put(1, (byte) flags);
-    int p = hlen;
-    if (hd) {
-      b.putInt(p, crc32c(b, 0, hlen));
-    }
-    p = pdo > 0 ? pdo : headerEnd;
-    if (dlen > 0) {
-      b.put(p, data, data.position(), dlen);
-      if (dd) {
-        b.putInt(p + dlen, crc32c(b, p, dlen));
-      }
-    }
-    return b;
-  }
-
-  private static ByteBuffer data(NvmeTcpPdu pdu) {
-    if (pdu instanceof NvmeTcpPdu.CapsuleCmd c) {
-      return c.data();
-    } else if (pdu instanceof NvmeTcpPdu.H2CData h) {
-      return h.data();
-    } else if (pdu instanceof NvmeTcpPdu.C2HData c) {
-      return c.data();
-    } else if (pdu instanceof NvmeTcpPdu.TermReq t) {
-      int n = Math.min(t.errorData().length, TERM_MAX_PLEN - TERM_HLEN);
-      return ByteBuffer.wrap(t.errorData(), 0, n);
-    }
-    return null;
+    return ByteBuffer.wrap(out.array(), out.arrayOffset(), out.readableBytes()).slice()
+        .order(ByteOrder.LITTLE_ENDIAN);
   }
 }
