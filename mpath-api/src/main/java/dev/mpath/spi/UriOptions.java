@@ -11,27 +11,28 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Timeouts given in a URI's query ({@code ?io_timeout_ms=5000&hdgst=1}): the provider takes
- * the keys it knows out and hands the rest of the URI to its transport. Values are positive
- * whole milliseconds. Immutable.
+ * Numeric options given in a URI's query ({@code ?io_timeout_ms=5000&nr_io_queues=2&hdgst=1}):
+ * the provider takes the keys it knows out and hands the rest of the URI to its transport.
+ * Values are positive whole numbers: milliseconds for a {@link #duration}, a count for a
+ * {@link #count}. Immutable.
  */
 public final class UriOptions {
   private final URI rest;
-  private final Map<String, Duration> durations;
+  private final Map<String, Long> values;
 
-  private UriOptions(URI rest, Map<String, Duration> durations) {
+  private UriOptions(URI rest, Map<String, Long> values) {
     this.rest = rest;
-    this.durations = durations;
+    this.values = values;
   }
 
   /**
    * Takes {@code keys} out of {@code uri}'s query.
    *
-   * @throws IllegalArgumentException a value that is not a positive number of milliseconds
+   * @throws IllegalArgumentException a value that is not a positive whole number
    */
   public static UriOptions take(URI uri, Set<String> keys) {
     String q = uri.getRawQuery();
-    Map<String, Duration> found = new HashMap<>();
+    Map<String, Long> found = new HashMap<>();
     if (q == null || q.isEmpty()) {
       return new UriOptions(uri, found);
     }
@@ -47,12 +48,13 @@ public final class UriOptions {
       try {
         ms = Long.parseLong(eq < 0 ? "" : kv.substring(eq + 1));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(k + " must be a number of ms in " + uri);
+        throw new IllegalArgumentException(k + " must be a positive whole number"
+            + (k.endsWith("_ms") ? " of ms" : "") + " in " + uri);
       }
       if (ms <= 0) {
         throw new IllegalArgumentException(k + " must be positive in " + uri);
       }
-      found.put(k, Duration.ofMillis(ms));
+      found.put(k, ms);
     }
     String s = uri.toString();
     String base = s.substring(0, s.indexOf('?'));
@@ -67,6 +69,19 @@ public final class UriOptions {
 
   /** The value of {@code key}, when the URI gave it. */
   public Optional<Duration> duration(String key) {
-    return Optional.ofNullable(durations.get(key));
+    return Optional.ofNullable(values.get(key)).map(Duration::ofMillis);
+  }
+
+  /**
+   * The value of {@code key} as a count, when the URI gave it.
+   *
+   * @throws IllegalArgumentException above {@link Integer#MAX_VALUE}
+   */
+  public Optional<Integer> count(String key) {
+    Long v = values.get(key);
+    if (v != null && v > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(key + " " + v + " is too large");
+    }
+    return Optional.ofNullable(v).map(Long::intValue);
   }
 }

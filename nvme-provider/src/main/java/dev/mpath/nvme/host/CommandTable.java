@@ -71,6 +71,7 @@ final class CommandTable {
   private final Slot[] slots;
   private final int[] free;
   private int top;
+  private long issued; // under this
 
   CommandTable(int size) {
     slots = new Slot[size];
@@ -84,7 +85,16 @@ final class CommandTable {
 
   /** A free slot, or null when the queue is full. */
   synchronized Slot acquire() {
-    return top == 0 ? null : slots[free[--top]];
+    if (top == 0) {
+      return null;
+    }
+    issued++;
+    return slots[free[--top]];
+  }
+
+  /** Slots handed out so far (commands issued on the queue). */
+  synchronized long issued() {
+    return issued;
   }
 
   /** Returns a slot whose command has been completed by its claimer. */

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * An admin command past its timeout resets the controller at once. Asynchronous Event
  * Requests have no deadline.
  *
- * <p>A periodic sweep over the two command tables on the shared scheduler: no thread or
+ * <p>A periodic sweep over the command tables (admin and each I/O queue) on the shared scheduler: no thread or
  * timer per command, and nothing allocated until a command is overdue. A command's timeout
  * is decided against the slot's arm generation, so it never touches a later command that
  * reuses the CID; the CID of an aborted command is not reused before its completion or the
@@ -27,10 +27,14 @@ final class CommandTimer {
   interface Queues {
     CommandTable adminTable();
 
-    CommandTable ioTable();
+    /** I/O queues now (0 before they are connected). */
+    int ioQueueCount();
 
-    /** Sends Abort for {@code cid} of I/O queue 1; true when the controller aborted it. */
-    CompletableFuture<Boolean> abort(int cid);
+    /** The command table of the {@code index}-th I/O queue (qid index + 1). */
+    CommandTable ioTable(int index);
+
+    /** Sends Abort for {@code cid} of the {@code index}-th I/O queue; true when aborted. */
+    CompletableFuture<Boolean> abort(int index, int cid);
 
     /** Resets the controller (error recovery). */
     void reset(String reason);
@@ -106,7 +110,18 @@ final class CommandTimer {
 
   /** False when it reset the controller. */
   private boolean sweepIo(long now) {
-    CommandTable t = queues.ioTable();
+    int n = queues.ioQueueCount();
+    for (int i = 0; i < n; i++) {
+      if (!sweepIo(now, i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** False when it reset the controller. */
+  private boolean sweepIo(long now, int index) {
+    CommandTable t = queues.ioTable(index);
     for (int cid = 0; cid < t.size(); cid++) {
       CommandTable.Slot s = t.slot(cid);
       long d = s.deadline;
@@ -118,17 +133,17 @@ final class CommandTimer {
         continue; // completed meanwhile
       }
       if (s.aborting) {
-        queues.reset("I/O command cid " + cid + " still outstanding "
+        queues.reset("I/O command cid " + cid + " of queue " + (index + 1) + " still outstanding "
             + TimeUnit.NANOSECONDS.toMillis(abortWaitNanos) + " ms after its Abort");
         return false;
       }
       if (!s.markAborting(gen, now + abortWaitNanos | 1)) {
         continue;
       }
-      RLOG.warn("{}: I/O command cid {} timed out after {} ms; aborting it", name, cid,
-          TimeUnit.NANOSECONDS.toMillis(ioTimeoutNanos));
+      RLOG.warn("{}: I/O command cid {} of queue {} timed out after {} ms; aborting it", name,
+          cid, index + 1, TimeUnit.NANOSECONDS.toMillis(ioTimeoutNanos));
       int c = cid;
-      queues.abort(cid).whenComplete((aborted, e) -> {
+      queues.abort(index, cid).whenComplete((aborted, e) -> {
         if ((e != null || !aborted) && s.outstanding() == gen) {
           queues.reset("I/O command cid " + c + " timed out and the controller did not abort it"
               + (e != null ? " (" + HostController.cause(e).getMessage() + ")" : ""));

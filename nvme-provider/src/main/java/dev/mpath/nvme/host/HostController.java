@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * after the Linux NVMe host core and fabrics code.
  *
  * <p>Connect: Fabrics Connect (admin), CC.EN = 1 and wait for CSTS.RDY, Identify
- * Controller, enable ANA-change and namespace-attribute notices, connect I/O queue 1,
+ * Controller, enable ANA-change and namespace-attribute notices, Set Features Number of
+ * Queues and connect that many I/O queues (one per processor by default, of the configured
+ * depth within CAP.MQES),
  * read the ANA log, scan namespaces (Identify active list, Identify Namespace and its
  * identification descriptors), then LIVE: Keep Alive every KATO/2 and one Asynchronous
  * Event Request outstanding.
@@ -68,13 +70,17 @@ import org.slf4j.LoggerFactory;
  * paths report FAILED so the head stops queueing for them.
  *
  * <p>Threading: completions arrive on the transport's threads; state changes take
- * {@code lock}; the I/O path takes only the command table's short lock.
+ * {@code lock}; the I/O path takes only the command table's short lock. A submission goes
+ * to the I/O queue of its thread: the one the transport serves on that thread, else one
+ * fixed per thread.
  */
 public final class HostController {
   private static final Logger LOG = LoggerFactory.getLogger(HostController.class);
   private static final RateLimitedLog RLOG = new RateLimitedLog(HostController.class, 1000);
 
   static final int ADMIN_QUEUE_DEPTH = 32;
+  /** Most I/O queues asked for, whatever {@code nr_io_queues} says. */
+  static final int MAX_IO_QUEUES = 128;
   static final int IDENTIFY_LENGTH = 4096;
   /** ANATT used when the controller reports 0. */
   static final int DEFAULT_ANATT_SECONDS = 10;
@@ -247,7 +253,7 @@ public final class HostController {
       if (state == ControllerState.DELETING || state == ControllerState.DEAD) {
         return CompletableFuture.failedFuture(new PathFailureException("controller deleted"));
       }
-      a = new Association(++epoch, transports.get(), opts.ioQueueDepth());
+      a = new Association(++epoch, transports.get());
       epochOut[0] = a.epoch;
       assoc = a;
       a.timer.start();
@@ -269,7 +275,8 @@ public final class HostController {
                 FeatureCommand.AEC_NAMESPACE_ATTRIBUTE_NOTICES
                     | FeatureCommand.AEC_ANA_CHANGE_NOTICES),
             null))
-        .thenCompose(c -> t.connectIo(1, opts.ioQueueDepth(), a.ioHandler))
+        .thenCompose(c -> negotiateQueueCount(a))
+        .thenCompose(n -> a.connectIoQueues(n, ioQueueDepth(a.cap)))
         .thenCompose(v -> info.anaReporting() ? readAnaLog(a) : CompletableFuture.completedFuture(null))
         .thenCompose(v -> scanNamespaces(a))
         .thenRun(() -> goLive(a))
@@ -298,12 +305,70 @@ public final class HostController {
                   throw new CompletionException(new PathFailureException(
                       "controller reports subsystem " + id.subnqn() + ", expected " + subsystemNqn));
                 }
+                // Fabrics 1.1 5.2: IOCCSZ counts 16-byte units of SQE plus in-capsule data
+                a.transport.ioCapsuleDataSize(
+                    Math.max(0, id.ioccsz() * 16 - SubmissionQueueEntry.LENGTH));
                 subsysInstance = host.subsystemInstance(subsystemNqn, instance);
                 return null;
               } catch (NvmeProtocolException e) {
                 throw new CompletionException(e);
               }
             });
+  }
+
+  /**
+   * Set Features Number of Queues (NVMe base 5.27.1.5): asks for {@code nr_io_queues} (by
+   * default one per processor) and returns what the controller grants, at least one (a
+   * Fabrics controller always has an I/O queue; a refusal leaves one, as Linux falls back).
+   */
+  private CompletableFuture<Integer> negotiateQueueCount(Association a) {
+    int want = opts.nrIoQueues() > 0 ? opts.nrIoQueues()
+        : Runtime.getRuntime().availableProcessors();
+    int n = Math.max(1, Math.min(want, MAX_IO_QUEUES));
+    return a.admin(sqe -> FeatureCommand.setFeatures(sqe, sqe.cid(), 0,
+            FeatureCommand.FID_NUMBER_OF_QUEUES, false, FeatureCommand.numberOfQueues(n, n)), null)
+        .thenApply(c -> {
+          if (NvmeStatus.code(c.statusField()) != 0) {
+            RLOG.warn("nvme{}: Set Features Number of Queues: {}; using one I/O queue",
+                instance, NvmeStatus.fromField(c.statusField()));
+            return 1;
+          }
+          // Dword 0: NSQA in 15:0, NCQA in 31:16, both 0's based
+          int granted = Math.min(c.dw0() & 0xFFFF, c.dw0() >>> 16) + 1;
+          return Math.max(1, Math.min(n, granted));
+        });
+  }
+
+  /** I/O queue entries: the configured depth within CAP.MQES (0's based, bits 15:0). */
+  private int ioQueueDepth(long cap) {
+    int mqes = (int) (cap & 0xFFFF) + 1;
+    return Math.max(2, Math.min(opts.ioQueueDepth(), mqes));
+  }
+
+  /** I/O queues connected now (0 before LIVE). */
+  public int ioQueueCount() {
+    Association a = assoc;
+    return a == null ? 0 : a.ioQueues.length;
+  }
+
+  /** Commands issued on each I/O queue of the current association, qid 1 first. */
+  public long[] ioQueueCommands() {
+    Association a = assoc;
+    if (a == null) {
+      return new long[0];
+    }
+    Association.IoQueue[] qs = a.ioQueues;
+    long[] n = new long[qs.length];
+    for (int i = 0; i < qs.length; i++) {
+      n[i] = qs[i].table.issued();
+    }
+    return n;
+  }
+
+  /** Entries of each I/O queue (0 before LIVE). */
+  public int ioQueueEntries() {
+    Association a = assoc;
+    return a == null || a.ioQueues.length == 0 ? 0 : a.ioQueues[0].table.size();
   }
 
   private void goLive(Association a) {
@@ -708,19 +773,31 @@ public final class HostController {
     final int epoch;
     final NvmeTransport transport;
     final CommandTable admin = new CommandTable(ADMIN_QUEUE_DEPTH);
-    final CommandTable io;
-    final ArrayDeque<Object[]> waiting = new ArrayDeque<>(); // (path, request) beyond the queue depth
+    /** The I/O queues, qid 1 first; set once before LIVE. */
+    volatile IoQueue[] ioQueues = new IoQueue[0];
     volatile long keepAliveSince;
     volatile boolean closed;
     volatile long cap;
-    final QueueHandler adminHandler = new Handler(true);
-    final QueueHandler ioHandler = new Handler(false);
+    final QueueHandler adminHandler = new Handler(admin, null);
     final CommandTimer timer;
 
-    Association(int epoch, NvmeTransport transport, int depth) {
+    /** One I/O queue: its commands, the requests beyond its depth, its completions. */
+    final class IoQueue {
+      final int qid;
+      final CommandTable table;
+      final ArrayDeque<Object[]> waiting = new ArrayDeque<>(); // beyond the queue depth
+      final QueueHandler handler;
+
+      IoQueue(int qid, int depth) {
+        this.qid = qid;
+        this.table = new CommandTable(depth);
+        this.handler = new Handler(table, this);
+      }
+    }
+
+    Association(int epoch, NvmeTransport transport) {
       this.epoch = epoch;
       this.transport = transport;
-      this.io = new CommandTable(depth);
       this.timer = new CommandTimer("nvme" + instance, scheduler, new CommandTimer.Queues() {
         @Override
         public CommandTable adminTable() {
@@ -728,13 +805,19 @@ public final class HostController {
         }
 
         @Override
-        public CommandTable ioTable() {
-          return io;
+        public int ioQueueCount() {
+          return ioQueues.length;
         }
 
         @Override
-        public CompletableFuture<Boolean> abort(int cid) {
-          return admin(sqe -> AbortCommand.fill(sqe, sqe.cid(), 1, cid), null)
+        public CommandTable ioTable(int index) {
+          return ioQueues[index].table;
+        }
+
+        @Override
+        public CompletableFuture<Boolean> abort(int index, int cid) {
+          int qid = ioQueues[index].qid;
+          return admin(sqe -> AbortCommand.fill(sqe, sqe.cid(), qid, cid), null)
               .thenApply(c -> NvmeStatus.code(c.statusField()) == 0 && (c.dw0() & 1) == 0);
         }
 
@@ -750,20 +833,49 @@ public final class HostController {
       }, opts.ioTimeout(), opts.adminTimeout());
     }
 
-    final class Handler implements QueueHandler {
-      final boolean isAdmin;
+    /** Connects I/O queues 1..n of {@code depth} entries each. */
+    CompletableFuture<Void> connectIoQueues(int n, int depth) {
+      IoQueue[] qs = new IoQueue[n];
+      CompletableFuture<?>[] connects = new CompletableFuture<?>[n];
+      for (int i = 0; i < n; i++) {
+        qs[i] = new IoQueue(i + 1, depth);
+        connects[i] = transport.connectIo(i + 1, depth, qs[i].handler);
+      }
+      return CompletableFuture.allOf(connects).thenRun(() -> ioQueues = qs);
+    }
 
-      Handler(boolean isAdmin) {
-        this.isAdmin = isAdmin;
+    /**
+     * The queue a submission from this thread goes to: the one served on this thread (an
+     * event loop of the transport), else one fixed per thread, as Linux maps CPUs to queues.
+     */
+    IoQueue pick() {
+      IoQueue[] qs = ioQueues;
+      int n = qs.length;
+      if (n <= 1) {
+        return n == 0 ? null : qs[0];
+      }
+      int q = transport.queueOfThisThread();
+      if (q >= 1 && q <= n) {
+        return qs[q - 1];
+      }
+      return qs[(int) (Thread.currentThread().getId() % n)];
+    }
+
+    final class Handler implements QueueHandler {
+      final CommandTable table;
+      final IoQueue queue; // null: the admin queue
+
+      Handler(CommandTable table, IoQueue queue) {
+        this.table = table;
+        this.queue = queue;
       }
 
       @Override
       public void completed(CompletionQueueEntry cqe) {
-        CommandTable table = isAdmin ? admin : io;
         CommandTable.Slot s = table.slot(cqe.cid());
         if (s == null || !s.claim()) {
           RLOG.warn("nvme{}: completion for unknown cid {} on queue {} (dropped)", instance,
-              cqe.cid(), isAdmin ? 0 : 1);
+              cqe.cid(), queue == null ? 0 : queue.qid);
           return;
         }
         int status = cqe.statusField();
@@ -784,8 +896,8 @@ public final class HostController {
           } else {
             completeIo(p, r, status);
           }
-          if (!isAdmin) {
-            drainWaiting();
+          if (queue != null) {
+            drainWaiting(queue);
           }
         } else if (f != null) {
           f.complete(new CommandTable.Completion(status, dw0));
@@ -806,7 +918,11 @@ public final class HostController {
     }
 
     CompletableFuture<CommandTable.Completion> command(Function<CommandTable.Slot, ByteBuffer> fill) {
-      return issue(io, 1, fill);
+      IoQueue q = pick();
+      if (q == null) {
+        return CompletableFuture.failedFuture(new PathFailureException("no I/O queue"));
+      }
+      return issue(q.table, q.qid, fill);
     }
 
     /** Issues a command; {@code fill} writes the SQE and returns the data buffer (or null). */
@@ -830,7 +946,7 @@ public final class HostController {
         return CompletableFuture.failedFuture(e);
       }
       s.future = f;
-      s.deadline = table == io ? timer.ioDeadline()
+      s.deadline = qid != 0 ? timer.ioDeadline()
           : s.sqe.opcode() == AdminOpcode.ASYNC_EVENT_REQUEST ? 0 : timer.adminDeadline();
       s.arm();
       transport.submit(qid, s.sqe, data);
@@ -844,36 +960,37 @@ public final class HostController {
         split.start((lba, n, data) -> issuePiece(split, lba, n, data));
         return;
       }
-      CommandTable.Slot s = io.acquire();
+      IoQueue q = pick();
+      CommandTable.Slot s = q.table.acquire();
       if (s == null) {
-        synchronized (waiting) {
-          waiting.add(new Object[] {p, r});
+        synchronized (q.waiting) {
+          q.waiting.add(new Object[] {p, r});
         }
-        drainWaiting(); // a slot may have freed meanwhile
+        drainWaiting(q); // a slot may have freed meanwhile
         return;
       }
-      issueIo(s, p, r);
+      issueIo(q, s, p, r);
     }
 
-    private void drainWaiting() {
+    private void drainWaiting(IoQueue q) {
       while (true) {
         Object[] w;
         CommandTable.Slot s;
-        synchronized (waiting) {
-          if (waiting.isEmpty()) {
+        synchronized (q.waiting) {
+          if (q.waiting.isEmpty()) {
             return;
           }
-          s = io.acquire();
+          s = q.table.acquire();
           if (s == null) {
             return;
           }
-          w = waiting.poll();
+          w = q.waiting.poll();
         }
         if (w[0] instanceof SplitIo) {
           long[] range = (long[]) w[1];
-          issuePiece(s, (SplitIo) w[0], range[0], (int) range[1], (ByteBuffer) w[2]);
+          issuePiece(q, s, (SplitIo) w[0], range[0], (int) range[1], (ByteBuffer) w[2]);
         } else {
-          issueIo(s, (NvmeNamespacePath) w[0], (IoRequest) w[1]);
+          issueIo(q, s, (NvmeNamespacePath) w[0], (IoRequest) w[1]);
         }
       }
     }
@@ -890,18 +1007,20 @@ public final class HostController {
 
     /** Issues one piece of a split request (split.complete is told the status). */
     void issuePiece(SplitIo split, long lba, int blocks, ByteBuffer data) {
-      CommandTable.Slot s = io.acquire();
+      IoQueue q = pick();
+      CommandTable.Slot s = q.table.acquire();
       if (s == null) {
-        synchronized (waiting) {
-          waiting.add(new Object[] {split, new long[] {lba, blocks}, data});
+        synchronized (q.waiting) {
+          q.waiting.add(new Object[] {split, new long[] {lba, blocks}, data});
         }
-        drainWaiting();
+        drainWaiting(q);
         return;
       }
-      issuePiece(s, split, lba, blocks, data);
+      issuePiece(q, s, split, lba, blocks, data);
     }
 
-    private void issuePiece(CommandTable.Slot s, SplitIo split, long lba, int blocks, ByteBuffer data) {
+    private void issuePiece(IoQueue q, CommandTable.Slot s, SplitIo split, long lba, int blocks,
+        ByteBuffer data) {
       int nsid = split.path.nsid();
       switch (split.request.op()) {
         case READ:
@@ -918,14 +1037,14 @@ public final class HostController {
       s.deadline = timer.ioDeadline();
       s.arm();
       if (closed && s.claim()) {
-        io.release(s);
+        q.table.release(s);
         split.pieceDone(NvmeStatus.COMMAND_ABORTED_BY_HOST.field());
         return;
       }
-      transport.submit(1, s.sqe, data);
+      transport.submit(q.qid, s.sqe, data);
     }
 
-    private void issueIo(CommandTable.Slot s, NvmeNamespacePath p, IoRequest r) {
+    private void issueIo(IoQueue q, CommandTable.Slot s, NvmeNamespacePath p, IoRequest r) {
       SubmissionQueueEntry sqe = s.sqe;
       ByteBuffer data;
       int nsid = p.nsid();
@@ -961,11 +1080,11 @@ public final class HostController {
       s.deadline = timer.ioDeadline();
       s.arm();
       if (closed && s.claim()) {
-        io.release(s);
+        q.table.release(s);
         p.sink().complete(r, Disposition.PATH_ERROR, new PathFailureException("association closed"));
         return;
       }
-      transport.submit(1, sqe, data);
+      transport.submit(q.qid, sqe, data);
     }
 
     void close() {
@@ -975,7 +1094,13 @@ public final class HostController {
 
     /** Fails every outstanding command after the association is gone. */
     void failAll() {
-      for (CommandTable table : new CommandTable[] {admin, io}) {
+      IoQueue[] qs = ioQueues;
+      CommandTable[] tables = new CommandTable[qs.length + 1];
+      tables[0] = admin;
+      for (int i = 0; i < qs.length; i++) {
+        tables[i + 1] = qs[i].table;
+      }
+      for (CommandTable table : tables) {
         for (int cid = 0; cid < table.size(); cid++) {
           CommandTable.Slot s = table.slot(cid);
           if (!s.claim()) {
@@ -996,10 +1121,12 @@ public final class HostController {
           }
         }
       }
-      List<Object[]> parked;
-      synchronized (waiting) {
-        parked = new ArrayList<>(waiting);
-        waiting.clear();
+      List<Object[]> parked = new ArrayList<>();
+      for (IoQueue q : qs) {
+        synchronized (q.waiting) {
+          parked.addAll(q.waiting);
+          q.waiting.clear();
+        }
       }
       for (Object[] w : parked) {
         if (w[0] instanceof SplitIo) {

@@ -17,7 +17,10 @@ import java.util.UUID;
  *   <tr><td>{@code nvme.reconnect_delay_ms}</td><td>10000</td><td>between reconnect attempts</td></tr>
  *   <tr><td>{@code nvme.ctrl_loss_tmo_ms}</td><td>600000</td><td>give a lost controller up after this; -1 never</td></tr>
  *   <tr><td>{@code nvme.fast_io_fail_tmo_ms}</td><td>-1 (off)</td><td>stop queueing I/O for a reconnecting controller after this</td></tr>
- *   <tr><td>{@code nvme.io_queue_depth}</td><td>128</td><td>I/O queue entries</td></tr>
+ *   <tr><td>{@code nvme.io_queue_depth}</td><td>128</td><td>I/O queue entries (at most what
+ *       CAP.MQES allows)</td></tr>
+ *   <tr><td>{@code nvme.nr_io_queues}</td><td>0: one per processor</td><td>I/O queues asked
+ *       for per controller (at most what it grants; URI: {@code nr_io_queues})</td></tr>
  *   <tr><td>{@code nvme.io_timeout_ms}</td><td>30000</td><td>an I/O command not completed by then is
  *       aborted, then the controller reset; its request fails over (URI: {@code io_timeout_ms})</td></tr>
  *   <tr><td>{@code nvme.admin_timeout_ms}</td><td>60000</td><td>an admin command not completed by
@@ -33,7 +36,8 @@ public record NvmeHostOptions(
     Duration fastIoFailTimeout,
     int ioQueueDepth,
     Duration ioTimeout,
-    Duration adminTimeout) {
+    Duration adminTimeout,
+    int nrIoQueues) {
 
   /** Linux nvme_core {@code io_timeout}: 30 s. */
   public static final long DEFAULT_IO_TIMEOUT_MS = 30_000;
@@ -46,16 +50,20 @@ public record NvmeHostOptions(
       throw new IllegalArgumentException("command timeouts must be positive: io " + ioTimeout
           + ", admin " + adminTimeout);
     }
+    if (nrIoQueues < 0 || ioQueueDepth < 2) {
+      throw new IllegalArgumentException("nr_io_queues " + nrIoQueues + ", io_queue_depth "
+          + ioQueueDepth + " (at least 2)");
+    }
   }
 
   /**
-   * These options with a URI's own command timeouts: {@code io_timeout_ms} and
-   * {@code admin_timeout_ms} in its query override the provider's.
+   * These options with a URI's own: {@code io_timeout_ms}, {@code admin_timeout_ms} and
+   * {@code nr_io_queues} in its query override the provider's (null: keep).
    */
-  public NvmeHostOptions withTimeouts(Duration io, Duration admin) {
+  public NvmeHostOptions withUri(Duration io, Duration admin, Integer queues) {
     return new NvmeHostOptions(hostNqn, hostId, katoMillis, reconnectDelay, ctrlLossTimeout,
         fastIoFailTimeout, ioQueueDepth, io == null ? ioTimeout : io,
-        admin == null ? adminTimeout : admin);
+        admin == null ? adminTimeout : admin, queues == null ? nrIoQueues : queues);
   }
 
   /** Reads the options from the provider context. */
@@ -73,7 +81,8 @@ public record NvmeHostOptions(
         durationOrNull(millis(ctx, "nvme.fast_io_fail_tmo_ms", -1)),
         (int) millis(ctx, "nvme.io_queue_depth", 128),
         Duration.ofMillis(millis(ctx, "nvme.io_timeout_ms", DEFAULT_IO_TIMEOUT_MS)),
-        Duration.ofMillis(millis(ctx, "nvme.admin_timeout_ms", DEFAULT_ADMIN_TIMEOUT_MS)));
+        Duration.ofMillis(millis(ctx, "nvme.admin_timeout_ms", DEFAULT_ADMIN_TIMEOUT_MS)),
+        (int) millis(ctx, "nvme.nr_io_queues", 0));
   }
 
   private static long millis(ProviderContext ctx, String key, long dflt) {
@@ -83,7 +92,7 @@ public record NvmeHostOptions(
               try {
                 return Long.parseLong(v.trim());
               } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(key + " must be a number of ms: '" + v + "'");
+                throw new IllegalArgumentException(key + " must be a number" + (key.endsWith("_ms") ? " of ms" : "") + ": '" + v + "'");
               }
             })
         .orElse(dflt);

@@ -142,7 +142,7 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
     }
     if (uri.getQuery() != null && !uri.getQuery().isEmpty()) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("unknown option '"
-          + uri.getQuery() + "' in " + uri + " (io_timeout_ms, admin_timeout_ms)"));
+          + uri.getQuery() + "' in " + uri + " (io_timeout_ms, admin_timeout_ms, nr_io_queues)"));
     }
     String target = uri.getAuthority();
     String path = uri.getPath();
@@ -309,13 +309,14 @@ public final class NvmeProvider implements MultipathProvider, HostController.Hos
   private record Tuned(URI uri, NvmeHostOptions options) {}
 
   /**
-   * Takes {@code io_timeout_ms} and {@code admin_timeout_ms} out of a URI's query: they
-   * override the provider's command timeouts for the controllers the URI makes.
+   * Takes {@code io_timeout_ms}, {@code admin_timeout_ms} and {@code nr_io_queues} out of a
+   * URI's query: they override the provider's for the controllers the URI makes.
    */
   private Tuned tune(URI uri) {
-    UriOptions o = UriOptions.take(uri, java.util.Set.of("io_timeout_ms", "admin_timeout_ms"));
-    return new Tuned(o.rest(), options.withTimeouts(
-        o.duration("io_timeout_ms").orElse(null), o.duration("admin_timeout_ms").orElse(null)));
+    UriOptions o = UriOptions.take(uri,
+        java.util.Set.of("io_timeout_ms", "admin_timeout_ms", "nr_io_queues"));
+    return new Tuned(o.rest(), options.withUri(o.duration("io_timeout_ms").orElse(null),
+        o.duration("admin_timeout_ms").orElse(null), o.count("nr_io_queues").orElse(null)));
   }
 
   @Override

@@ -38,10 +38,26 @@ public interface NvmeTransport {
   CompletableFuture<Void> propertySet(int offset, int size, long value);
 
   /**
-   * Submits a command; its completion reaches the queue's {@link QueueHandler}. The SQE is
-   * consumed before return (the caller may reuse it).
+   * Submits a command (any thread); its completion reaches the queue's {@link QueueHandler}.
+   * The SQE is consumed before return (the caller may reuse it); {@code data} must stay
+   * untouched until the command completes.
    */
   void submit(int qid, SubmissionQueueEntry sqe, ByteBuffer data);
+
+  /**
+   * The controller's I/O command capsule allows {@code bytes} of in-capsule data (IOCCSZ
+   * less the 64-byte SQE, NVMe over Fabrics 1.1 5.2): the host says so after Identify and
+   * before it connects I/O queues. Transports without capsules ignore it.
+   */
+  default void ioCapsuleDataSize(int bytes) {}
+
+  /**
+   * The I/O queue that is served on the calling thread (an event loop of the transport), so
+   * that a submission from there needs no hand-off; -1 when there is none.
+   */
+  default int queueOfThisThread() {
+    return -1;
+  }
 
   /** Tears the association down; no completion arrives afterwards. Idempotent. */
   void close();

@@ -73,6 +73,11 @@ public final class CompletionQueueEntry {
     return this;
   }
 
+  /** Copies the 16 bytes to {@code dst} at absolute index {@code dstOffset}. */
+  public void copyTo(ByteBuffer dst, int dstOffset) {
+    dst.put(dstOffset, buffer, offset, LENGTH);
+  }
+
   /** A copy of the 16 bytes. */
   public byte[] toBytes() {
     return Le.bytes(buffer, offset, LENGTH);

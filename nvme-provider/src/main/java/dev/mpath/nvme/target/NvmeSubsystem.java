@@ -172,6 +172,11 @@ public final class NvmeSubsystem implements AutoCloseable {
 
   // ---------------------------------------------------------------- identity
 
+  /** In-capsule data bytes the I/O queues accept (IOCCSZ less the 64-byte SQE). */
+  public int inCapsuleDataSize() {
+    return inCapsuleDataSize;
+  }
+
   /** The subsystem NQN. */
   public String nqn() {
     return nqn;
@@ -736,7 +741,7 @@ public final class NvmeSubsystem implements AutoCloseable {
     private int maxIoQueues = 64;
     private int maxQueueEntries = 1024;
     private int maxNamespaces;
-    private int inCapsuleDataSize;
+    private int inCapsuleDataSize = 8192;
     private Executor executor;
     private int threads;
 
@@ -857,7 +862,10 @@ public final class NvmeSubsystem implements AutoCloseable {
       return this;
     }
 
-    /** In-capsule data bytes the I/O queues accept (IOCCSZ), for the NVMe/TCP listener. */
+    /**
+     * In-capsule data bytes the I/O queues accept (IOCCSZ less the SQE; default 8192), which
+     * the controllers report and the NVMe/TCP listener enforces.
+     */
     public Builder inCapsuleDataSize(int bytes) {
       if (bytes < 0 || bytes % 16 != 0 || bytes > 0xFFFF * 16 - 64) {
         throw new IllegalArgumentException("in-capsule data must be a multiple of 16: " + bytes);

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per connection a reader thread decodes PDUs and a writer thread sends them, so the
  * subsystem's executor (which delivers completions) never blocks on a socket. Write data
- * arrives in the capsule (up to {@link Builder#inCapsuleDataSize}) or after an R2T as
+ * arrives in the capsule (up to the subsystem's {@link NvmeSubsystem.Builder#inCapsuleDataSize}, the IOCCSZ its
+ * controllers report) or after an R2T as
  * H2CData PDUs of at most MAXH2CDATA bytes; read data goes out as C2HData PDUs of at most
  * {@link Builder#c2hChunk} bytes, the last one with SUCCESS when the host disabled SQ flow
  * control and the command succeeded with DW0 = DW1 = 0 (no CapsuleResp follows then).
@@ -77,7 +78,7 @@ public final class NvmeTcpListener implements AutoCloseable {
   private NvmeTcpListener(Builder b) throws IOException {
     this.subsystem = b.subsystem;
     this.portId = b.portId;
-    this.inCapsule = b.inCapsule;
+    this.inCapsule = b.subsystem.inCapsuleDataSize();
     this.maxH2CData = b.maxH2CData;
     this.c2hChunk = b.c2hChunk;
     this.maxTransfer = b.maxTransfer;
@@ -671,7 +672,6 @@ public final class NvmeTcpListener implements AutoCloseable {
     private String advertise;
     private DiscoveryService discovery;
     private int tcpPort;
-    private int inCapsule = 8192;
     private int maxH2CData = 128 * 1024;
     private int c2hChunk = 32 * 1024;
     private int maxTransfer = 1 << 20;
@@ -717,15 +717,6 @@ public final class NvmeTcpListener implements AutoCloseable {
         throw new IllegalArgumentException("TCP port " + port);
       }
       this.tcpPort = port;
-      return this;
-    }
-
-    /** I/O queue in-capsule data bytes accepted (IOCCSZ - 64; default 8192). */
-    public Builder inCapsuleDataSize(int bytes) {
-      if (bytes < 0 || bytes > (1 << 20) || bytes % 16 != 0) {
-        throw new IllegalArgumentException("in-capsule data size " + bytes);
-      }
-      this.inCapsule = bytes;
       return this;
     }
 

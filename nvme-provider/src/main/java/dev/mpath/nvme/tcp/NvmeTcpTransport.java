@@ -3,19 +3,19 @@ package dev.mpath.nvme.tcp;
 import dev.mpath.nvme.host.NvmeTransport;
 import dev.mpath.nvme.host.QueueHandler;
 import dev.mpath.nvme.proto.CompletionQueueEntry;
-import dev.mpath.nvme.proto.NvmeProtocolException;
 import dev.mpath.nvme.proto.NvmeStatus;
 import dev.mpath.nvme.proto.SubmissionQueueEntry;
 import com.google.common.base.Splitter;
 import dev.mpath.spi.NetAddress;
 import dev.mpath.spi.PathFailureException;
-import java.io.IOException;
+import dev.mpath.wire.IoEngine;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -24,18 +24,18 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The NVMe/TCP host transport ({@code nvme+tcp://HOST[:PORT]/<subsystem NQN>}): one TCP
- * connection per queue (admin, then each I/O queue), each with its own reader thread that
- * delivers the queue's completions to its {@link QueueHandler}.
+ * connection per queue (admin, then each I/O queue), spread over the event loops of an
+ * {@link IoEngine} (the process's shared one unless given): no thread of its own. A queue's
+ * completions reach its {@link QueueHandler} on its event loop; submissions from any thread
+ * are handed to that loop without a lock and written in batches.
  *
  * <p>Submission: write data up to the in-capsule size (8 KiB on the admin queue,
- * {@link Target#inCapsuleDataSize} on I/O queues, default 8 KiB like the listener's IOCCSZ)
+ * {@link Target#inCapsuleDataSize} on I/O queues, default 8 KiB, and no more than the
+ * controller's IOCCSZ allows once the host has {@linkplain #ioCapsuleDataSize told} it)
  * travels in the capsule; larger writes wait for the controller's R2T and go as H2CData PDUs
  * of at most MAXH2CDATA bytes. Read data arrives as C2HData PDUs copied into the caller's
  * buffer at absolute positions (its position and limit never move); a last C2HData with
@@ -48,14 +48,10 @@ import org.slf4j.LoggerFactory;
  * {@link QueueHandler#disconnected}; after {@link #close()} nothing is reported.
  */
 public final class NvmeTcpTransport implements NvmeTransport {
-  private static final Logger LOG = LoggerFactory.getLogger(NvmeTcpTransport.class);
-
   /** URI scheme. */
   public static final String SCHEME = "nvme+tcp";
   /** Admin queue entries asked for in Connect. */
   public static final int ADMIN_QUEUE_ENTRIES = 32;
-  private static final int INTERNAL_CID_BASE = 0xFF00;
-  private static final int MAX_C2H_DATA = 1 << 20;
 
   /**
    * Where and how to connect: the controller's address (an IP literal or a host name,
@@ -195,15 +191,27 @@ public final class NvmeTcpTransport implements NvmeTransport {
   }
 
   private final Target target;
-  private final Map<Integer, Conn> queues = new ConcurrentHashMap<>();
+  private final IoEngine engine;
+  private final Map<Integer, NvmeTcpHostQueue> queues = new ConcurrentHashMap<>();
+  /** I/O queues by qid - 1, for the loop-affine queue choice (copy on write, rarely). */
+  private volatile NvmeTcpHostQueue[] ioQueues = new NvmeTcpHostQueue[0];
   private final AtomicInteger internalCid = new AtomicInteger();
   private volatile boolean closed;
   private volatile int cntlid = -1;
+  private volatile int ioInCapsule;
   private volatile String hostNqn;
   private volatile UUID hostId;
 
+  /** A transport on the process's shared {@link IoEngine}. */
   public NvmeTcpTransport(Target target) {
+    this(target, IoEngine.shared());
+  }
+
+  /** A transport whose queues run on {@code engine}'s event loops. */
+  public NvmeTcpTransport(Target target, IoEngine engine) {
     this.target = Objects.requireNonNull(target, "target");
+    this.engine = Objects.requireNonNull(engine, "engine");
+    this.ioInCapsule = target.inCapsuleDataSize();
   }
 
   @Override
@@ -229,6 +237,15 @@ public final class NvmeTcpTransport implements NvmeTransport {
         });
   }
 
+  /**
+   * I/O queues carry at most {@code bytes} of write data in the capsule (the controller's
+   * IOCCSZ less the SQE), and never more than the target's {@code icd}.
+   */
+  @Override
+  public void ioCapsuleDataSize(int bytes) {
+    ioInCapsule = Math.max(0, Math.min(bytes, target.inCapsuleDataSize()));
+  }
+
   @Override
   public CompletableFuture<Void> connectIo(int qid, int size, QueueHandler handler) {
     if (cntlid < 0 || closed) {
@@ -242,24 +259,39 @@ public final class NvmeTcpTransport implements NvmeTransport {
         .thenApply(id -> null);
   }
 
+  /** The I/O queue whose event loop the caller runs on, or -1. */
+  @Override
+  public int queueOfThisThread() {
+    for (NvmeTcpHostQueue q : ioQueues) {
+      if (q.onLoop()) {
+        return q.qid();
+      }
+    }
+    return -1;
+  }
+
   private CompletableFuture<Integer> connectQueue(int qid, int size, int kato, int cntlidIn,
       String nqn, QueueHandler handler) {
     if (closed) {
       return CompletableFuture.failedFuture(new PathFailureException(address() + ": closed"));
     }
-    Conn c = new Conn(qid, handler);
-    if (queues.putIfAbsent(qid, c) != null) {
+    NvmeTcpHostQueue q = new NvmeTcpHostQueue(address(), qid, size,
+        qid == 0 ? NvmeTcpListener.ADMIN_IN_CAPSULE_DATA : ioInCapsule, target.headerDigest(),
+        target.dataDigest(), handler);
+    if (queues.putIfAbsent(qid, q) != null) {
       return CompletableFuture.failedFuture(
           new IllegalStateException("queue " + qid + " is already connected"));
     }
-    CompletableFuture<Integer> f = c.start()
+    CompletableFuture<Integer> f = engine.connect(target.address(),
+            Duration.ofMillis(target.connectTimeoutMillis()), () -> q)
+        .thenCompose(ch -> q.ready)
         .thenCompose(v -> {
           SubmissionQueueEntry sqe = SubmissionQueueEntry.allocate();
           int cid = nextInternalCid();
           FabricsCommands.connect(sqe, cid, qid, size - 1,
               FabricsCommands.CATTR_DISABLE_SQ_FLOW_CONTROL, kato);
           ByteBuffer data = FabricsCommands.connectData(hostId, cntlidIn, nqn, hostNqn);
-          return c.internal(sqe, data);
+          return q.internal(sqe, data);
         })
         .thenApply(cqe -> {
           int status = statusOf(cqe);
@@ -268,15 +300,26 @@ public final class NvmeTcpTransport implements NvmeTransport {
                 + qid + " refused: " + NvmeStatus.fromField(status)
                 + String.format(" (DW0 0x%08x)", ByteBuffer.wrap(cqe).order(ByteOrder.LITTLE_ENDIAN).getInt(0))));
           }
-          c.connected = true;
+          q.connected = true;
+          if (qid > 0) {
+            addIoQueue(q);
+          }
           return ByteBuffer.wrap(cqe).order(ByteOrder.LITTLE_ENDIAN).getShort(0) & 0xFFFF;
         });
     return bound(f, "Connect of queue " + qid).whenComplete((v, e) -> {
       if (e != null) {
-        c.shutdown();
-        queues.remove(qid, c);
+        q.shutdown();
+        queues.remove(qid, q);
+      } else if (closed) {
+        q.shutdown();
       }
     });
+  }
+
+  private synchronized void addIoQueue(NvmeTcpHostQueue q) {
+    NvmeTcpHostQueue[] a = Arrays.copyOf(ioQueues, ioQueues.length + 1);
+    a[a.length - 1] = q;
+    ioQueues = a;
   }
 
   private <T> CompletableFuture<T> bound(CompletableFuture<T> f, String what) {
@@ -298,7 +341,7 @@ public final class NvmeTcpTransport implements NvmeTransport {
   }
 
   private int nextInternalCid() {
-    return INTERNAL_CID_BASE + (internalCid.getAndIncrement() & 0xFF) % 0xFF;
+    return NvmeTcpHostQueue.INTERNAL_CID_BASE + (internalCid.getAndIncrement() & 0xFF) % 0xFF;
   }
 
   private static int statusOf(byte[] cqe) {
@@ -308,13 +351,13 @@ public final class NvmeTcpTransport implements NvmeTransport {
 
   @Override
   public CompletableFuture<Long> propertyGet(int offset, int size) {
-    Conn c = queues.get(0);
-    if (c == null || !c.connected || closed) {
+    NvmeTcpHostQueue q = queues.get(0);
+    if (q == null || !q.connected || closed) {
       return CompletableFuture.failedFuture(new PathFailureException(address() + ": not connected"));
     }
     SubmissionQueueEntry sqe = SubmissionQueueEntry.allocate();
     FabricsCommands.propertyGet(sqe, nextInternalCid(), offset, size);
-    return bound(c.internal(sqe, null).thenApply(cqe -> {
+    return bound(q.internal(sqe, null).thenApply(cqe -> {
       int status = statusOf(cqe);
       if (NvmeStatus.code(status) != 0) {
         throw new CompletionException(new PathFailureException(String.format(
@@ -327,13 +370,13 @@ public final class NvmeTcpTransport implements NvmeTransport {
 
   @Override
   public CompletableFuture<Void> propertySet(int offset, int size, long value) {
-    Conn c = queues.get(0);
-    if (c == null || !c.connected || closed) {
+    NvmeTcpHostQueue q = queues.get(0);
+    if (q == null || !q.connected || closed) {
       return CompletableFuture.failedFuture(new PathFailureException(address() + ": not connected"));
     }
     SubmissionQueueEntry sqe = SubmissionQueueEntry.allocate();
     FabricsCommands.propertySet(sqe, nextInternalCid(), offset, size, value);
-    return bound(c.internal(sqe, null).thenApply(cqe -> {
+    return bound(q.internal(sqe, null).thenApply(cqe -> {
       int status = statusOf(cqe);
       if (NvmeStatus.code(status) != 0) {
         throw new CompletionException(new PathFailureException(String.format(
@@ -343,13 +386,21 @@ public final class NvmeTcpTransport implements NvmeTransport {
     }), "Property Set");
   }
 
+  /**
+   * Queues a command on {@code qid}'s connection (any thread; written by its event loop).
+   * The SQE is copied before return; {@code data} must stay untouched until the command
+   * completes.
+   */
   @Override
   public void submit(int qid, SubmissionQueueEntry sqe, ByteBuffer data) {
-    Conn c = queues.get(qid);
-    if (c == null || closed) {
+    NvmeTcpHostQueue q = qid > 0 && qid <= ioQueues.length ? ioQueues[qid - 1] : queues.get(qid);
+    if (q == null || q.qid() != qid) {
+      q = queues.get(qid);
+    }
+    if (q == null || closed) {
       return; // the association is gone; the host fails outstanding commands itself
     }
-    c.submit(sqe, data);
+    q.submit(sqe, data);
   }
 
   @Override
@@ -358,309 +409,13 @@ public final class NvmeTcpTransport implements NvmeTransport {
       return;
     }
     closed = true;
-    for (Conn c : queues.values()) {
-      c.shutdown();
+    for (NvmeTcpHostQueue q : queues.values()) {
+      q.shutdown();
     }
   }
 
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
     return closed;
-  }
-
-  // ------------------------------------------------------------------ one queue's connection
-
-  /** A command with data in flight: the caller's buffer and its direction. */
-  private record Transfer(ByteBuffer data, boolean write) {}
-
-  private final class Conn {
-    final int qid;
-    final QueueHandler handler;
-    final NvmeTcpDecoder decoder = new NvmeTcpDecoder(NvmeTcpDecoder.Role.HOST, MAX_C2H_DATA);
-    final Map<Integer, Transfer> transfers = new ConcurrentHashMap<>();
-    final Map<Integer, CompletableFuture<byte[]>> internal = new ConcurrentHashMap<>();
-    final Object writeLock = new Object();
-    final AtomicBoolean dead = new AtomicBoolean();
-    final CompletionQueueEntry cqe = new CompletionQueueEntry();
-    final CompletionQueueEntry synthetic = CompletionQueueEntry.allocate();
-    volatile SocketChannel ch;
-    volatile boolean connected;
-    boolean hdgst;
-    boolean ddgst;
-    int cpda;
-    int maxH2CData;
-
-    Conn(int qid, QueueHandler handler) {
-      this.qid = qid;
-      this.handler = handler;
-    }
-
-    /** Opens the socket and runs ICReq/ICResp on a new reader thread. */
-    CompletableFuture<Void> start() {
-      CompletableFuture<Void> ready = new CompletableFuture<>();
-      Thread t = new Thread(() -> run(ready), "nvme-tcp-host-" + target.address().port()
-          + "-q" + qid);
-      t.setDaemon(true);
-      t.start();
-      return ready;
-    }
-
-    private void run(CompletableFuture<Void> ready) {
-      ByteBuffer in = ByteBuffer.allocate(64 * 1024);
-      try {
-        // resolves a name and binds the source here, on the queue's own thread
-        SocketChannel s = target.address().connect(
-            java.time.Duration.ofMillis(target.connectTimeoutMillis()));
-        ch = s;
-        if (dead.get()) {
-          s.close();
-          throw new IOException("closed");
-        }
-        write(NvmeTcpCodec.encode(new NvmeTcpPdu.IcReq(0, 0, target.headerDigest(),
-            target.dataDigest(), 0), false, false));
-        NvmeTcpPdu p = null;
-        in.limit(0);
-        while (p == null) {
-          if (!in.hasRemaining()) {
-            in.clear();
-            if (s.read(in) < 0) {
-              throw new IOException("controller closed the connection during ICReq");
-            }
-            in.flip();
-          }
-          p = decoder.next(in);
-        }
-        if (!(p instanceof NvmeTcpPdu.IcResp r)) {
-          throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_PDU_SEQUENCE_ERROR, 0,
-              "expected ICResp, got PDU type " + p.type());
-        }
-        if (r.pfv() != 0 || r.cpda() > 31 || r.maxh2cdata() < 4096 || r.maxh2cdata() % 4 != 0
-            || r.hdgst() && !target.headerDigest() || r.ddgst() && !target.dataDigest()) {
-          throw new NvmeTcpProtocolException(
-              NvmeTcpProtocolException.FES_UNSUPPORTED_PARAMETER, 8, "ICResp " + r);
-        }
-        hdgst = r.hdgst();
-        ddgst = r.ddgst();
-        cpda = (r.cpda() + 1) * 4;
-        maxH2CData = (int) Math.min(r.maxh2cdata(), 1 << 24);
-        decoder.digests(hdgst, ddgst);
-        ready.complete(null);
-        // the ICResp's buffer may already hold more: keep it
-        while (true) {
-          while ((p = decoder.next(in)) != null) {
-            handle(p);
-          }
-          in.clear();
-          if (s.read(in) < 0) {
-            die("controller closed the connection");
-            return;
-          }
-          in.flip();
-        }
-      } catch (NvmeTcpProtocolException e) {
-        ready.completeExceptionally(new PathFailureException(address() + ": " + e.getMessage(), e));
-        terminate(e);
-      } catch (IOException | RuntimeException e) {
-        ready.completeExceptionally(new PathFailureException(
-            address() + ": queue " + qid + ": " + e.getMessage(), e));
-        die("queue " + qid + ": " + e);
-      }
-    }
-
-    private void handle(NvmeTcpPdu p) throws NvmeTcpProtocolException, IOException {
-      if (p instanceof NvmeTcpPdu.CapsuleResp r) {
-        byte[] raw = r.cqe();
-        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        int cid = b.getShort(CompletionQueueEntry.CID_OFFSET) & 0xFFFF;
-        if (cid >= INTERNAL_CID_BASE) {
-          CompletableFuture<byte[]> f = internal.remove(cid);
-          if (f != null) {
-            f.complete(raw);
-            return;
-          }
-        }
-        transfers.remove(cid);
-        if (!closed) {
-          try {
-            handler.completed(cqe.wrap(b, 0));
-          } catch (NvmeProtocolException e) {
-            throw new AssertionError(e);
-          }
-        }
-      } else if (p instanceof NvmeTcpPdu.C2HData d) {
-        Transfer t = transfers.get(d.cccid());
-        if (t == null || t.write()) {
-          throw new NvmeTcpProtocolException(
-              NvmeTcpProtocolException.FES_INVALID_PDU_HEADER_FIELD, 8,
-              "C2HData for command " + d.cccid() + ", which reads nothing");
-        }
-        int n = d.data().remaining();
-        if (d.datao() + n > t.data().remaining()) {
-          throw new NvmeTcpProtocolException(
-              NvmeTcpProtocolException.FES_DATA_TRANSFER_OUT_OF_RANGE, 12,
-              "C2HData DATAO " + d.datao() + " DATAL " + n + " beyond the " + t.data().remaining()
-                  + "-byte buffer of command " + d.cccid());
-        }
-        t.data().put(t.data().position() + (int) d.datao(), d.data(), d.data().position(), n);
-        if (d.success()) {
-          transfers.remove(d.cccid());
-          if (!closed) {
-            synthetic.clear().cid(d.cccid()).sqid(qid);
-            handler.completed(synthetic);
-          }
-        }
-      } else if (p instanceof NvmeTcpPdu.R2T r) {
-        Transfer t = transfers.get(r.cccid());
-        if (t == null || !t.write()) {
-          throw new NvmeTcpProtocolException(
-              NvmeTcpProtocolException.FES_INVALID_PDU_HEADER_FIELD, 8,
-              "R2T for command " + r.cccid() + ", which writes nothing");
-        }
-        long end = r.r2to() + r.r2tl();
-        if (r.r2tl() == 0 || end > t.data().remaining()) {
-          throw new NvmeTcpProtocolException(
-              NvmeTcpProtocolException.FES_DATA_TRANSFER_OUT_OF_RANGE, 12,
-              "R2T R2TO " + r.r2to() + " R2TL " + r.r2tl() + " beyond the "
-                  + t.data().remaining() + "-byte buffer of command " + r.cccid());
-        }
-        ByteBuffer src = t.data();
-        int base = src.position();
-        for (long off = r.r2to(); off < end; ) {
-          int n = (int) Math.min(maxH2CData, end - off);
-          ByteBuffer piece = src.duplicate();
-          piece.limit(base + (int) off + n).position(base + (int) off);
-          boolean last = off + n == end;
-          write(NvmeTcpCodec.encode(
-              new NvmeTcpPdu.H2CData(r.cccid(), r.ttag(), off, last, piece), hdgst, ddgst, cpda));
-          off += n;
-        }
-      } else if (p instanceof NvmeTcpPdu.TermReq t) {
-        die(String.format("controller terminated the connection (FES 0x%x, FEI 0x%x)",
-            t.fes(), t.fei()));
-      } else {
-        throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_PDU_SEQUENCE_ERROR, 0,
-            "unexpected PDU type " + p.type());
-      }
-    }
-
-    /** Sends one of the transport's own commands and returns its CQE bytes. */
-    CompletableFuture<byte[]> internal(SubmissionQueueEntry sqe, ByteBuffer data) {
-      CompletableFuture<byte[]> f = new CompletableFuture<>();
-      internal.put(sqe.cid(), f);
-      if (dead.get()) {
-        internal.remove(sqe.cid());
-        return CompletableFuture.failedFuture(new PathFailureException(address() + ": queue "
-            + qid + " is down"));
-      }
-      try {
-        write(NvmeTcpCodec.encode(new NvmeTcpPdu.CapsuleCmd(sqe.toBytes(), data), hdgst, ddgst,
-            cpda));
-      } catch (IOException e) {
-        internal.remove(sqe.cid());
-        shutdown();
-        return CompletableFuture.failedFuture(new PathFailureException(address() + ": "
-            + e.getMessage(), e));
-      }
-      return f;
-    }
-
-    void submit(SubmissionQueueEntry sqe, ByteBuffer data) {
-      byte[] raw = sqe.toBytes();
-      ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-      SubmissionQueueEntry s;
-      try {
-        s = wireView(b);
-      } catch (NvmeProtocolException e) {
-        throw new AssertionError(e);
-      }
-      int dir = s.dataTransfer();
-      int len = data == null ? 0 : data.remaining();
-      int cid = s.cid();
-      s.psdt(SubmissionQueueEntry.PSDT_SGL_MPTR_BUFFER);
-      ByteBuffer inCapsule = null;
-      if (len == 0 || dir == SubmissionQueueEntry.XFER_NONE
-          || dir == SubmissionQueueEntry.XFER_BIDIRECTIONAL) {
-        s.sglDataBlock(0, 0, SubmissionQueueEntry.SGL_ID_TRANSPORT_DATA_BLOCK);
-      } else if (dir == SubmissionQueueEntry.XFER_HOST_TO_CONTROLLER
-          && len <= (qid == 0 ? NvmeTcpListener.ADMIN_IN_CAPSULE_DATA : target.inCapsuleDataSize())) {
-        s.sglDataBlock(0, len, SubmissionQueueEntry.SGL_ID_DATA_BLOCK_OFFSET);
-        inCapsule = data;
-      } else {
-        s.sglDataBlock(0, len, SubmissionQueueEntry.SGL_ID_TRANSPORT_DATA_BLOCK);
-        transfers.put(cid, new Transfer(data, dir == SubmissionQueueEntry.XFER_HOST_TO_CONTROLLER));
-      }
-      try {
-        write(NvmeTcpCodec.encode(new NvmeTcpPdu.CapsuleCmd(raw, inCapsule), hdgst, ddgst, cpda));
-      } catch (IOException e) {
-        // the reader sees the dead socket and reports it
-        LOG.debug("{}: queue {}: write failed: {}", address(), qid, e.getMessage());
-        closeSocket();
-      }
-    }
-
-    private SubmissionQueueEntry wireView(ByteBuffer b) throws NvmeProtocolException {
-      return new SubmissionQueueEntry().wrap(b, 0);
-    }
-
-    private void write(ByteBuffer b) throws IOException {
-      SocketChannel s = ch;
-      if (s == null) {
-        throw new IOException("not connected");
-      }
-      synchronized (writeLock) {
-        while (b.hasRemaining()) {
-          s.write(b);
-        }
-      }
-    }
-
-    private void terminate(NvmeTcpProtocolException e) {
-      LOG.warn("{}: queue {}: protocol error from the controller: {}", address(), qid,
-          e.getMessage());
-      try {
-        write(NvmeTcpCodec.encode(new NvmeTcpPdu.TermReq(true, e.wireFes(), e.fei(),
-            decoder.headerInError()), false, false));
-      } catch (IOException | RuntimeException ex) {
-        // best effort
-      }
-      die("protocol error: " + e.getMessage());
-    }
-
-    /** The connection is gone: report it once (unless the transport was closed). */
-    void die(String reason) {
-      boolean first = dead.compareAndSet(false, true);
-      closeSocket();
-      failInternal(reason);
-      if (first && !closed && connected) {
-        handler.disconnected(reason);
-      }
-    }
-
-    /** Host-initiated teardown: no report. */
-    void shutdown() {
-      dead.set(true);
-      closeSocket();
-      failInternal("closed");
-    }
-
-    private void failInternal(String reason) {
-      for (Integer cid : internal.keySet()) {
-        CompletableFuture<byte[]> f = internal.remove(cid);
-        if (f != null) {
-          f.completeExceptionally(new PathFailureException(address() + ": " + reason));
-        }
-      }
-    }
-
-    private void closeSocket() {
-      SocketChannel s = ch;
-      if (s != null) {
-        try {
-          s.close();
-        } catch (IOException e) {
-          // nothing to do
-        }
-      }
-    }
   }
 }

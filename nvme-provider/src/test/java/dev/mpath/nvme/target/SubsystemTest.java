@@ -167,7 +167,7 @@ class SubsystemTest {
     assertTrue(id.anaReporting());
     assertEquals(IdentifyController.VWC_PRESENT, id.vwc() & 1);
     assertEquals(TargetRig.NQN, id.subnqn());
-    assertEquals(4, id.ioccsz());
+    assertEquals((64 + 8192) / 16, id.ioccsz(), "SQE + the default 8 KiB of in-capsule data");
     assertEquals(1, id.iorcsz());
     assertEquals(IdentifyController.LPA_EXTENDED_DATA, id.lpa());
   }
