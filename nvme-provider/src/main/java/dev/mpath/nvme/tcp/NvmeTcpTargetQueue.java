@@ -1,0 +1,577 @@
+package dev.mpath.nvme.tcp;
+
+import dev.mpath.nvme.proto.CompletionQueueEntry;
+import dev.mpath.nvme.proto.NvmeProtocolException;
+import dev.mpath.nvme.proto.NvmeStatus;
+import dev.mpath.nvme.proto.SubmissionQueueEntry;
+import dev.mpath.nvme.target.CompletionSink;
+import dev.mpath.nvme.target.FabricsController;
+import dev.mpath.nvme.target.NvmeConnectException;
+import dev.mpath.nvme.target.TargetController;
+import dev.mpath.spi.RateLimitedLog;
+import dev.mpath.wire.SubmitQueue;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One NVMe/TCP connection of a {@link NvmeTcpListener}: one queue (ICReq/ICResp, then the
+ * Fabrics Connect of an admin queue, which creates a controller, or of an I/O queue of a
+ * controller made through the same port). It lives on one event loop of the listener's
+ * engine: received PDUs are decoded there (write data straight into the command's buffer),
+ * and completions, which the controller delivers on its own executor, are handed back to the
+ * loop through a lock-free {@link SubmitQueue} and written in batches. No thread of its own.
+ */
+final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
+    implements CompletionSink, NvmeTcpDecoder.Handler, SubmitQueue.Drain {
+  private static final Logger LOG = LoggerFactory.getLogger(NvmeTcpTargetQueue.class);
+  private static final RateLimitedLog RLOG = new RateLimitedLog(NvmeTcpTargetQueue.class, 1000);
+  private static final int OUT_INITIAL = 16 * 1024;
+  /** A host that does not read its TermReq is cut off after this. */
+  private static final long CLOSE_GRACE_MILLIS = 2000;
+
+  /** A completion on its way to the loop: the CQE, and the data a read filled. */
+  private static final class Completion extends SubmitQueue.Node {
+    final ByteBuffer cqe = ByteBuffer.allocate(CompletionQueueEntry.LENGTH)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer data;
+  }
+
+  /** A write waiting for its H2CData. */
+  private static final class PendingWrite {
+    final int cid;
+    final ByteBuffer sqe;
+    final ByteBuffer buf;
+    int received;
+
+    PendingWrite(int cid, ByteBuffer sqe, ByteBuffer buf) {
+      this.cid = cid;
+      this.sqe = sqe;
+      this.buf = buf;
+    }
+  }
+
+  final int seq;
+  private final NvmeTcpListener listener;
+  private final Channel ch;
+  private final String name;
+  private final NvmeTcpDecoder decoder;
+  private final NvmeTcpPduWriter writer = new NvmeTcpPduWriter();
+  private final SubmitQueue completions;
+  private final Map<Integer, ByteBuffer> reads = new ConcurrentHashMap<>();
+  private final Map<Integer, PendingWrite> writes = new ConcurrentHashMap<>(); // by TTAG
+  final AtomicBoolean closing = new AtomicBoolean();
+  volatile FabricsController controller;
+  private volatile int qid = -1; // -1: before ICReq; -2: before Connect
+  private volatile boolean sqFlowDisabled;
+  private int queueEntries; // loop only
+  private int nextTtag; // loop only
+  private ByteBuf out; // loop only
+  // the PDU being received (loop only)
+  private ByteBuffer inData;
+  private PendingWrite inWrite;
+
+  NvmeTcpTargetQueue(NvmeTcpListener listener, Channel ch, int seq) {
+    this.listener = listener;
+    this.ch = ch;
+    this.seq = seq;
+    this.name = "nvme-tcp-" + listener.tcpPort() + "-c" + seq;
+    this.decoder = new NvmeTcpDecoder(NvmeTcpDecoder.Role.CONTROLLER,
+        Math.max(Math.max(listener.inCapsule, NvmeTcpListener.ADMIN_IN_CAPSULE_DATA),
+            listener.maxH2CData));
+    this.completions = new SubmitQueue(ch.eventLoop(), this);
+    ch.eventLoop().schedule(() -> {
+      if (controller == null) {
+        close("no Connect within " + listener.setupTimeoutMillis + " ms");
+      }
+    }, listener.setupTimeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  // ------------------------------------------------------------------ channel events
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf in = (ByteBuf) msg;
+    try {
+      if (!closing.get()) {
+        decoder.decode(in, this);
+      }
+    } catch (NvmeTcpProtocolException e) {
+      terminate(e);
+    } catch (RuntimeException e) {
+      LOG.error("{}: unexpected error", name, e);
+      close("internal error: " + e);
+    } finally {
+      in.release();
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    flush();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    close("host closed the connection");
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    close("connection failed: " + cause.getMessage());
+  }
+
+  // ------------------------------------------------------------------ received PDUs
+
+  @Override
+  public void header(int type, ByteBuffer hdr, int datal) throws NvmeTcpProtocolException {
+    if (qid == -1) {
+      throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_PDU_SEQUENCE_ERROR, 0,
+          "PDU type " + type + " before ICReq");
+    }
+    if (type == NvmeTcpCodec.CAPSULE_CMD) {
+      int limit = qid <= 0 ? NvmeTcpListener.ADMIN_IN_CAPSULE_DATA : listener.inCapsule;
+      if (datal > limit) {
+        throw new NvmeTcpProtocolException(
+            NvmeTcpProtocolException.FES_DATA_TRANSFER_LIMIT_EXCEEDED, 0,
+            datal + " bytes of in-capsule data, at most " + limit + " accepted");
+      }
+      inData = ByteBuffer.allocate(datal);
+      decoder.dataTo(inData, 0);
+      return;
+    }
+    // H2CData: TCP transport 3.6.2.7
+    int cccid = hdr.getShort(8) & 0xFFFF;
+    int ttag = hdr.getShort(10) & 0xFFFF;
+    long datao = hdr.getInt(12) & 0xFFFF_FFFFL;
+    PendingWrite w = writes.get(ttag);
+    if (w == null) {
+      throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_INVALID_PDU_HEADER_FIELD,
+          10, "unknown TTAG " + ttag);
+    }
+    if (w.cid != cccid) {
+      throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_INVALID_PDU_HEADER_FIELD,
+          8, "CCCID " + cccid + " for TTAG " + ttag + " of command " + w.cid);
+    }
+    if (datal > listener.maxH2CData) {
+      throw new NvmeTcpProtocolException(
+          NvmeTcpProtocolException.FES_DATA_TRANSFER_LIMIT_EXCEEDED, 16,
+          "DATAL " + datal + " beyond MAXH2CDATA " + listener.maxH2CData);
+    }
+    if (datao != w.received || datao + datal > w.buf.capacity()) {
+      throw new NvmeTcpProtocolException(
+          NvmeTcpProtocolException.FES_DATA_TRANSFER_OUT_OF_RANGE, 12,
+          "DATAO " + datao + " DATAL " + datal + ": expected offset " + w.received + " of "
+              + w.buf.capacity());
+    }
+    inWrite = w;
+    decoder.dataTo(w.buf, (int) datao);
+  }
+
+  @Override
+  public void pdu(int type, ByteBuffer hdr) throws NvmeTcpProtocolException {
+    ByteBuffer data = inData;
+    inData = null;
+    PendingWrite w = inWrite;
+    inWrite = null;
+    if (type == NvmeTcpCodec.ICREQ) {
+      icReq(hdr);
+      return;
+    }
+    if (qid == -1) {
+      throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_PDU_SEQUENCE_ERROR, 0,
+          "PDU type " + type + " before ICReq");
+    }
+    switch (type) {
+      case NvmeTcpCodec.CAPSULE_CMD:
+        command(hdr, data);
+        return;
+      case NvmeTcpCodec.H2C_DATA:
+        if (w == null) {
+          // the decoder asks header() for every H2CData, which always sets it
+          throw new AssertionError("H2CData without a pending write");
+        }
+        h2cDataDone(w, hdr);
+        return;
+      case NvmeTcpCodec.H2C_TERM_REQ:
+        RLOG.warn("{}: host terminated the connection: FES {} FEI {}", name,
+            hdr.getShort(8) & 0xFFFF, hdr.getInt(10) & 0xFFFF_FFFFL);
+        close("H2CTermReq");
+        return;
+      default:
+        throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_PDU_SEQUENCE_ERROR, 0,
+            "unexpected PDU type " + type);
+    }
+  }
+
+  private void icReq(ByteBuffer hdr) throws NvmeTcpProtocolException {
+    if (qid != -1) {
+      throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_PDU_SEQUENCE_ERROR, 0,
+          "a second ICReq");
+    }
+    int pfv = hdr.getShort(8) & 0xFFFF;
+    int hpda = hdr.get(10) & 0xFF;
+    int dgst = hdr.get(11) & 0xFF;
+    if (pfv != 0) {
+      throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_UNSUPPORTED_PARAMETER, 8,
+          "PFV " + pfv);
+    }
+    if (hpda > 31) {
+      throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_INVALID_PDU_HEADER_FIELD,
+          10, "HPDA " + hpda);
+    }
+    boolean hd = (dgst & NvmeTcpCodec.DGST_HDGST) != 0;
+    boolean dd = (dgst & NvmeTcpCodec.DGST_DDGST) != 0;
+    writer.icResp(out(), 0, 0, hd, dd, listener.maxH2CData);
+    writer.settings(hd, dd, (hpda + 1) * 4);
+    decoder.digests(hd, dd);
+    qid = -2; // initialized, not connected
+  }
+
+  private void command(ByteBuffer hdr, ByteBuffer data) {
+    ByteBuffer raw = ByteBuffer.allocate(SubmissionQueueEntry.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    raw.put(0, hdr, 8, SubmissionQueueEntry.LENGTH);
+    SubmissionQueueEntry sqe;
+    try {
+      sqe = new SubmissionQueueEntry().wrap(raw, 0);
+    } catch (NvmeProtocolException e) {
+      throw new AssertionError(e);
+    }
+    int cid = sqe.cid();
+    int opc = sqe.opcode();
+    boolean fabrics = opc == FabricsCommands.OPCODE;
+    boolean connect = fabrics && FabricsCommands.fctype(sqe) == FabricsCommands.FCTYPE_CONNECT;
+    int icd = data == null ? 0 : data.remaining();
+    if (controller == null) {
+      if (connect) {
+        connect(sqe, data);
+      } else {
+        respond(cid, NvmeStatus.COMMAND_SEQUENCE_ERROR.field() | NvmeStatus.DNR_BIT, 0);
+      }
+      return;
+    }
+    if (connect) {
+      respond(cid, NvmeStatus.COMMAND_SEQUENCE_ERROR.field() | NvmeStatus.DNR_BIT, 0);
+      return;
+    }
+    int dir = fabrics ? SubmissionQueueEntry.XFER_NONE : sqe.dataTransfer();
+    long len = sqe.sglLength();
+    int sglId = sqe.sglIdentifier();
+    if (dir == SubmissionQueueEntry.XFER_NONE || len == 0) {
+      submit(cid, sqe, null);
+      return;
+    }
+    if (dir == SubmissionQueueEntry.XFER_BIDIRECTIONAL) {
+      respond(cid, NvmeStatus.INVALID_FIELD.field() | NvmeStatus.DNR_BIT, 0);
+      return;
+    }
+    if (dir == SubmissionQueueEntry.XFER_HOST_TO_CONTROLLER
+        && sglId == SubmissionQueueEntry.SGL_ID_DATA_BLOCK_OFFSET) {
+      if (icd != len || sqe.sglAddress() != 0) {
+        respond(cid, NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | NvmeStatus.DNR_BIT, 0);
+        return;
+      }
+      submit(cid, sqe, data);
+      return;
+    }
+    if (sglId != SubmissionQueueEntry.SGL_ID_TRANSPORT_DATA_BLOCK) {
+      respond(cid, NvmeStatus.SGL_DESCRIPTOR_TYPE_INVALID.field() | NvmeStatus.DNR_BIT, 0);
+      return;
+    }
+    if (len > listener.maxTransfer) {
+      respond(cid, NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | NvmeStatus.DNR_BIT, 0);
+      return;
+    }
+    if (reads.size() + writes.size() >= queueEntries) {
+      terminate(new NvmeTcpProtocolException(
+          NvmeTcpProtocolException.FES_DATA_TRANSFER_LIMIT_EXCEEDED, 0,
+          "more data transfers outstanding than the queue's " + queueEntries + " entries"));
+      return;
+    }
+    ByteBuffer buf = ByteBuffer.allocate((int) len);
+    if (dir == SubmissionQueueEntry.XFER_CONTROLLER_TO_HOST) {
+      if (reads.putIfAbsent(cid, buf) != null) {
+        respond(cid, NvmeStatus.COMMAND_ID_CONFLICT.field() | NvmeStatus.DNR_BIT, 0);
+        return;
+      }
+      submit(cid, sqe, buf);
+      return;
+    }
+    // host to controller beyond the capsule: ask for all of it (one R2T, MAXR2T 1)
+    int ttag = nextTtag;
+    nextTtag = (nextTtag + 1) & 0x7FFF;
+    if (writes.putIfAbsent(ttag, new PendingWrite(cid, raw, buf)) != null) {
+      respond(cid, NvmeStatus.COMMAND_ID_CONFLICT.field() | NvmeStatus.DNR_BIT, 0);
+      return;
+    }
+    writer.r2t(out(), cid, ttag, 0, len);
+  }
+
+  private void h2cDataDone(PendingWrite w, ByteBuffer hdr) {
+    int ttag = hdr.getShort(10) & 0xFFFF;
+    int n = hdr.getInt(16);
+    w.received += n;
+    if (w.received == w.buf.capacity()) {
+      writes.remove(ttag);
+      try {
+        submit(w.cid, new SubmissionQueueEntry().wrap(w.sqe, 0), w.buf);
+      } catch (NvmeProtocolException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private void submit(int cid, SubmissionQueueEntry sqe, ByteBuffer data) {
+    FabricsController c = controller;
+    try {
+      c.submit(qid, sqe, data);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      reads.remove(cid);
+      respond(cid, NvmeStatus.COMMAND_SEQUENCE_ERROR.field() | NvmeStatus.DNR_BIT, 0);
+    }
+  }
+
+  private void connect(SubmissionQueueEntry sqe, ByteBuffer data) {
+    int cid = sqe.cid();
+    if (data == null || data.remaining() != FabricsCommands.CONNECT_DATA_LENGTH
+        || sqe.sglLength() != FabricsCommands.CONNECT_DATA_LENGTH) {
+      respond(cid, NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | NvmeStatus.DNR_BIT, 0);
+      return;
+    }
+    int recfmt = sqe.cdw10() & 0xFFFF;
+    int q = sqe.cdw10() >>> 16;
+    int sqsize = sqe.cdw11() & 0xFFFF;
+    int cattr = sqe.cdw11() >>> 16 & 0xFF;
+    int kato = sqe.cdw12();
+    if (recfmt != 0) {
+      respond(cid, FabricsCommands.connectStatus(FabricsCommands.SC_CONNECT_INCOMPATIBLE_FORMAT),
+          0);
+      return;
+    }
+    UUID hostId = FabricsCommands.hostId(data);
+    int cntlid = FabricsCommands.cntlid(data);
+    String subNqn = FabricsCommands.nqn(data, FabricsCommands.CD_SUBNQN);
+    String hostNqn = FabricsCommands.nqn(data, FabricsCommands.CD_HOSTNQN);
+    boolean toDiscovery = FabricsCommands.DISCOVERY_NQN.equals(subNqn)
+        && listener.discovery != null;
+    if (subNqn == null || !subNqn.equals(listener.subsystem().nqn()) && !toDiscovery) {
+      invalidParameter(cid, true, FabricsCommands.CD_SUBNQN, "unknown subsystem " + subNqn);
+      return;
+    }
+    if (hostNqn == null || hostNqn.isEmpty()) {
+      invalidParameter(cid, true, FabricsCommands.CD_HOSTNQN, "no host NQN");
+      return;
+    }
+    if (kato < 0) {
+      invalidParameter(cid, false, 48, "KATO " + Integer.toUnsignedString(kato));
+      return;
+    }
+    FabricsController c;
+    if (toDiscovery && q != 0) {
+      invalidParameter(cid, false, 42, "a discovery controller has no I/O queues");
+      return;
+    }
+    int portId = listener.portId();
+    if (q == 0) {
+      if (cntlid != FabricsCommands.CNTLID_DYNAMIC) {
+        invalidParameter(cid, true, FabricsCommands.CD_CNTLID,
+            "CNTLID " + cntlid + " (only the dynamic model, FFFFh, is served)");
+        return;
+      }
+      if (sqsize < 1 || sqsize >= TargetController.ADMIN_QUEUE_ENTRIES) {
+        invalidParameter(cid, false, 44, "admin SQSIZE " + sqsize);
+        return;
+      }
+      try {
+        c = toDiscovery ? listener.discovery.connect(portId, hostNqn, hostId, kato, this)
+            : listener.subsystem().connect(portId, hostNqn, hostId, kato, this);
+      } catch (NvmeConnectException e) {
+        LOG.info("{}: Connect refused: {}", name, e.getMessage());
+        respond(cid, FabricsCommands.connectStatus(
+            e.reason() == NvmeConnectException.Reason.UNKNOWN_PORT
+                ? FabricsCommands.SC_CONNECT_INVALID_PARAMETERS
+                : FabricsCommands.SC_CONNECT_CONTROLLER_BUSY), 0);
+        return;
+      }
+    } else {
+      c = listener.subsystem().controller(cntlid).orElse(null);
+      if (c == null || c.port() != portId) {
+        invalidParameter(cid, true, FabricsCommands.CD_CNTLID,
+            "no controller " + cntlid + " on port " + portId);
+        return;
+      }
+      if (!c.hostNqn().equals(hostNqn) || !c.hostId().equals(hostId)) {
+        invalidParameter(cid, true, FabricsCommands.CD_HOSTNQN,
+            "controller " + cntlid + " belongs to another host");
+        return;
+      }
+      try {
+        c.connectIoQueue(q, sqsize + 1, this);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        invalidParameter(cid, false, 42, e.getMessage());
+        return;
+      }
+    }
+    queueEntries = sqsize + 1;
+    sqFlowDisabled = (cattr & FabricsCommands.CATTR_DISABLE_SQ_FLOW_CONTROL) != 0;
+    qid = q;
+    controller = c;
+    respond(cid, 0, c.cntlid());
+    if (closing.get()) {
+      release(c, q);
+    }
+  }
+
+  private void invalidParameter(int cid, boolean inData, int offset, String why) {
+    RLOG.info("{}: Connect refused: {}", name, why);
+    respond(cid, FabricsCommands.connectStatus(FabricsCommands.SC_CONNECT_INVALID_PARAMETERS),
+        FabricsCommands.invalidParameter(inData, offset));
+  }
+
+  /** A completion made on the loop (refusals, Connect). */
+  private void respond(int cid, int status, int dw0) {
+    Completion c = new Completion();
+    CompletionQueueEntry e = new CompletionQueueEntry();
+    try {
+      e.wrap(c.cqe, 0);
+    } catch (NvmeProtocolException x) {
+      throw new AssertionError(x); // 16 bytes always fit
+    }
+    e.dw0(dw0).sqid(Math.max(qid, 0)).cid(cid).statusField(status);
+    writeCompletion(c);
+  }
+
+  // ------------------------------------------------------------------ completions
+
+  /** From the controller's executor: hands the completion to the loop. */
+  @Override
+  public void complete(CompletionQueueEntry cqe) {
+    Completion c = new Completion();
+    cqe.copyTo(c.cqe, 0);
+    c.data = reads.remove(cqe.cid());
+    completions.add(c);
+  }
+
+  @Override
+  public void disconnected(String reason) {
+    close("controller gone: " + reason);
+  }
+
+  @Override
+  public void drain(SubmitQueue.Node item) {
+    if (!closing.get()) {
+      writeCompletion((Completion) item);
+    }
+  }
+
+  @Override
+  public void batchDone() {
+    flush();
+  }
+
+  /** Writes a completion: read data as C2HData, then the CapsuleResp unless SUCCESS said it. */
+  private void writeCompletion(Completion c) {
+    ByteBuffer cqe = c.cqe;
+    int status = (cqe.getShort(CompletionQueueEntry.STATUS_OFFSET) & 0xFFFF) >>> 1;
+    int cid = cqe.getShort(CompletionQueueEntry.CID_OFFSET) & 0xFFFF;
+    boolean ok = NvmeStatus.code(status) == 0;
+    ByteBuf b = out();
+    if (c.data != null && ok) {
+      // TCP transport 3.6.2.8: SUCCESS only when SQ flow control is off and DW0/DW1 are 0
+      boolean success = sqFlowDisabled && cqe.getInt(0) == 0 && cqe.getInt(4) == 0;
+      ByteBuffer d = c.data;
+      int total = d.capacity();
+      int chunk = listener.c2hChunk;
+      for (int off = 0; off < total; off += chunk) {
+        int n = Math.min(chunk, total - off);
+        boolean last = off + n == total;
+        writer.c2hData(b, cid, off, last, last && success, d, off, n);
+      }
+      if (success) {
+        return;
+      }
+    }
+    writer.capsuleResp(b, cqe, 0);
+  }
+
+  private ByteBuf out() {
+    ByteBuf b = out;
+    if (b == null) {
+      b = out = ch.alloc().ioBuffer(OUT_INITIAL);
+    }
+    return b;
+  }
+
+  private void flush() {
+    ByteBuf b = out;
+    if (b == null) {
+      return;
+    }
+    out = null;
+    ch.writeAndFlush(b, ch.voidPromise());
+  }
+
+  // ------------------------------------------------------------------ teardown
+
+  private void terminate(NvmeTcpProtocolException e) {
+    RLOG.warn("{}: protocol error, terminating the connection: {}", name, e.getMessage());
+    writer.termReq(out(), false, e.wireFes(), e.fei(), decoder.headerInError());
+    close(e.getMessage());
+  }
+
+  /** Closes the connection (any thread): what is queued (a TermReq) goes out first. */
+  void close(String reason) {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.debug("{}: closing: {}", name, reason);
+    listener.removed(this);
+    if (ch.eventLoop().inEventLoop()) {
+      closeOnLoop();
+    } else {
+      ch.eventLoop().execute(this::closeOnLoop);
+    }
+    FabricsController c = controller;
+    if (c != null) {
+      release(c, qid);
+    }
+  }
+
+  private void closeOnLoop() {
+    ByteBuf b = out;
+    out = null;
+    if (b != null && ch.isActive()) {
+      ch.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
+      // a host that does not read must not keep the socket
+      ch.eventLoop().schedule(() -> ch.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    } else {
+      if (b != null) {
+        b.release();
+      }
+      ch.close();
+    }
+  }
+
+  private void release(FabricsController c, int q) {
+    try {
+      if (q == 0) {
+        c.disconnect();
+      } else if (q > 0) {
+        c.disconnectIoQueue(q);
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("{}: releasing queue {}", name, q, e);
+    }
+  }
+}
