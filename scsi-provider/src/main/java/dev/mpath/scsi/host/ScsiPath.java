@@ -132,6 +132,9 @@ public final class ScsiPath implements ProviderPath {
   }
 
   void onSense(SenseData s) {
+    if (s.senseKey() == SenseKey.UNIT_ATTENTION && s.asc() == 0x3F && s.ascq() == 0x0E) {
+      session.lunsChanged(); // REPORTED LUNS DATA HAS CHANGED (SPC-4 6.33)
+    }
     AluaHandler h = alua;
     if (h != null) {
       h.onSense(s.senseKey().code(), s.asc(), s.ascq());

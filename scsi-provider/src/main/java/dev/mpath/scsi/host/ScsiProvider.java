@@ -81,11 +81,19 @@ public final class ScsiProvider implements MultipathProvider {
   private final List<ScsiSession> sessions = new ArrayList<>();
   /** Under lock: every (nexus, LUN) connected or being connected, to its device. */
   private final Map<PathKey, CompletableFuture<DeviceId>> claims = new HashMap<>();
+  /**
+   * Under lock: the iSCSI session of each nexus (initiator, portal, target), with the future
+   * of its first login; every URI for that nexus, with or without a LUN, shares it.
+   */
+  private final Map<String, NexusSession> nexusSessions = new HashMap<>();
   /** Under lock: whole-target iSCSI connects (every LUN) by nexus. */
   private final Map<String, CompletableFuture<List<DeviceId>>> wholeTargets = new HashMap<>();
   private volatile boolean closed;
 
   private record PathKey(String nexus, int lun) {}
+
+  /** A shared session and its first login. */
+  private record NexusSession(ScsiSession session, CompletableFuture<Void> started) {}
 
   /** Removes a session's paths at its replacement timeout, and finds them again after. */
   private final ScsiSession.Owner owner = new ScsiSession.Owner() {
@@ -133,16 +141,109 @@ public final class ScsiProvider implements MultipathProvider {
           });
         });
       }
-      chain.whenComplete((v, e) -> {
-        if (s.paths.isEmpty() && !closed) {
-          s.close(); // nothing to carry any more
-          synchronized (lock) {
-            sessions.remove(s);
-          }
-        }
-      });
+      chain.whenComplete((v, e) -> closeIfUnused(s));
+    }
+
+    @Override
+    public void lunsChanged(ScsiSession s) {
+      rescan(s);
     }
   };
+
+  /**
+   * Looks at a session's LUNs again (REPORTED LUNS DATA HAS CHANGED): a path whose LUN the
+   * target no longer reports is removed from its head (which starts delayed removal if it was
+   * the last); on a whole-target session a new LUN becomes a path. One rescan at a time per
+   * session; one asked for while another runs follows it.
+   */
+  private void rescan(ScsiSession s) {
+    if (closed) {
+      return;
+    }
+    s.rescanAgain.set(true);
+    if (!s.rescanning.compareAndSet(false, true)) {
+      return;
+    }
+    s.rescanAgain.set(false);
+    reportLuns(s).thenCompose(list -> {
+      Set<Integer> now = new java.util.HashSet<>(list);
+      for (ScsiPath p : List.copyOf(s.paths)) {
+        if (!now.contains(p.lun())) {
+          LOG.info("{} lun {}: no longer reported by the target; removing its path",
+              s.address(), p.lun());
+          removePath(s, p);
+        }
+      }
+      if (!s.wholeTarget) {
+        return CompletableFuture.completedFuture(null);
+      }
+      Set<Integer> have = new java.util.HashSet<>();
+      s.paths.forEach(p -> have.add(p.lun()));
+      CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+      for (int lun : list) {
+        if (have.contains(lun)) {
+          continue;
+        }
+        PathKey key = new PathKey(s.key, lun);
+        chain = chain.thenCompose(v -> {
+          CompletableFuture<DeviceId> mine = new CompletableFuture<>();
+          if (claim(key, mine) != null) {
+            return CompletableFuture.completedFuture(null); // connected already, or under way
+          }
+          return identify(s, lun).thenCompose(p -> attach(s, p)).handle((p, e) -> {
+            if (p != null) {
+              LOG.info("{} lun {}: new LUN, path added", s.address(), lun);
+            } else if (cause(e) instanceof NotABlockDevice) {
+              LOG.info("skipping {}", cause(e).getMessage());
+            } else {
+              LOG.warn("{} lun {}: new LUN not usable: {}", s.address(), lun, cause(e).toString());
+            }
+            settle(key, mine, p, null);
+            return null;
+          });
+        });
+      }
+      return chain;
+    }).whenComplete((v, e) -> {
+      if (e != null) {
+        LOG.warn("{}: LUN rescan failed: {}", s.address(), cause(e).toString());
+      }
+      s.rescanning.set(false);
+      if (s.rescanAgain.get()) {
+        rescan(s);
+      }
+    });
+  }
+
+  /** Takes one path out of its session and head. */
+  private void removePath(ScsiSession s, ScsiPath p) {
+    s.paths.remove(p);
+    synchronized (lock) {
+      claims.remove(new PathKey(s.key, p.lun()));
+    }
+    p.close();
+    if (p.sink() != null) {
+      p.sink().detach(); // the head starts delayed removal if this was its last path
+    }
+  }
+
+  /**
+   * Closes a session that carries no path and no connect under way (a failure, every LU
+   * merged elsewhere, every path gone).
+   */
+  private void closeIfUnused(ScsiSession s) {
+    synchronized (lock) {
+      if (closed || !s.paths.isEmpty() || s.users > 0) {
+        return;
+      }
+      sessions.remove(s);
+      NexusSession ns = nexusSessions.get(s.key);
+      if (ns != null && ns.session() == s) {
+        nexusSessions.remove(s.key);
+      }
+    }
+    s.close();
+  }
 
   @Override
   public String name() {
@@ -422,15 +523,43 @@ public final class ScsiProvider implements MultipathProvider {
         }
       }
     }
-    IscsiSettings settings = settings().withNop(opts.nopInterval(), opts.nopTimeout());
-    ScsiSession s = new ScsiSession(key, () -> new IscsiTransport(ep, settings), owner,
-        ctx.scheduler(), opts);
+    NexusSession ns;
+    boolean fresh;
     synchronized (lock) {
-      sessions.add(s);
+      ns = nexusSessions.get(key);
+      fresh = ns == null;
+      if (fresh) {
+        IscsiSettings settings = settings().withNop(opts.nopInterval(), opts.nopTimeout());
+        ScsiSession made = new ScsiSession(key, () -> new IscsiTransport(ep, settings), owner,
+            ctx.scheduler(), opts);
+        ns = new NexusSession(made, new CompletableFuture<>());
+        nexusSessions.put(key, ns);
+        sessions.add(made);
+      }
+      ns.session().users++;
+      if (all) {
+        ns.session().wholeTarget = true;
+      }
+    }
+    ScsiSession s = ns.session();
+    if (fresh) {
+      NexusSession started = ns;
+      s.start().whenComplete((v, e) -> {
+        if (e != null) {
+          synchronized (lock) {
+            nexusSessions.remove(key, started);
+          }
+          started.started().completeExceptionally(cause(e));
+        } else {
+          started.started().complete(null);
+        }
+      });
+    } else {
+      LOG.info("{}: sharing the session of this nexus", ep.address());
     }
     CompletableFuture<List<Integer>> luns = all
-        ? s.start().thenCompose(v -> reportLuns(s))
-        : s.start().thenApply(v -> List.of(ep.lun()));
+        ? ns.started().thenCompose(v -> reportLuns(s))
+        : ns.started().thenApply(v -> List.of(ep.lun()));
     CompletableFuture<List<DeviceId>> result = luns.thenCompose(list -> {
       List<CompletableFuture<DeviceId>> found = new ArrayList<>();
       CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
@@ -465,15 +594,13 @@ public final class ScsiProvider implements MultipathProvider {
       return chain.thenCompose(v -> devices(found,
           () -> ep.address() + ": no usable logical unit among " + list));
     }).whenComplete((ids, e) -> {
-      if (e != null || s.paths.isEmpty()) {
-        if (e != null) {
-          LOG.warn("{}: {}", ep.address(), cause(e).toString());
-        }
-        s.close(); // nothing of its own to carry (a failure, or every LU merged elsewhere)
-        synchronized (lock) {
-          sessions.remove(s);
-        }
+      if (e != null) {
+        LOG.warn("{}: {}", ep.address(), cause(e).toString());
       }
+      synchronized (lock) {
+        s.users--;
+      }
+      closeIfUnused(s);
       if (!all && e != null) {
         settle(new PathKey(key, ep.lun()), mineLun, null, null);
       }

@@ -34,6 +34,9 @@ public final class ScsiSession {
 
     /** Logged in again after its paths were removed: find these LUNs again. */
     void returned(ScsiSession s, List<Integer> luns);
+
+    /** A path saw REPORTED LUNS DATA HAS CHANGED (3Fh/0Eh): look at the target's LUNs again. */
+    default void lunsChanged(ScsiSession s) {}
   }
 
   /** The nexus in one spelling (target port and initiator side): two sessions never share it. */
@@ -346,6 +349,21 @@ public final class ScsiSession {
       }
       scheduleLogin(options.reconnectDelay().toMillis());
     });
+  }
+
+  /** Carries every LUN of its target (a whole-target connect): a rescan adds new LUNs. */
+  volatile boolean wholeTarget;
+  /** A rescan runs, and another was asked for while it ran (the provider's). */
+  final java.util.concurrent.atomic.AtomicBoolean rescanning =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  final java.util.concurrent.atomic.AtomicBoolean rescanAgain =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  /** Connects under way through this session (the provider's, under its lock). */
+  int users;
+
+  /** A path of this session saw REPORTED LUNS DATA HAS CHANGED. */
+  void lunsChanged() {
+    owner.lunsChanged(this);
   }
 
   /** Notes LUNs whose paths were removed, to be found again at the next login. */

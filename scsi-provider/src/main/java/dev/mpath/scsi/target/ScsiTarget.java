@@ -33,9 +33,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -76,7 +76,9 @@ public final class ScsiTarget implements AutoCloseable {
   private final PortGroupSet portGroups;
   private final Map<Integer, Faults> ports;
   private final Map<Integer, Integer> groupOfPort;
-  private final NavigableMap<Integer, LogicalUnit> lus;
+  private final ConcurrentSkipListMap<Integer, LogicalUnit> lus;
+  private final String serialBase;
+  private final Executor backing;
   private final SerialExecutor absentExecutor;
   private final boolean powerOnUnitAttention;
   private final List<ExecutorService> ownedExecutors = new ArrayList<>();
@@ -129,24 +131,18 @@ public final class ScsiTarget implements AutoCloseable {
     this.absentInquiry = inquiry(Peripheral.NO_LOGICAL_UNIT);
 
     String serialBase = b.serialBase != null ? b.serialBase : hex(digest("serial:" + name), 4);
-    this.absentExecutor = new SerialExecutor(executorFor(b, "nolun"));
-    TreeMap<Integer, LogicalUnit> luMap = new TreeMap<>();
+    this.serialBase = serialBase;
+    this.backing = backing(b);
+    this.absentExecutor = new SerialExecutor(backing);
+    this.lus = new ConcurrentSkipListMap<>();
     try {
       for (Map.Entry<Integer, LuSpec> e : b.luns.entrySet()) {
-        int lun = e.getKey();
-        LuSpec spec = e.getValue();
-        byte[] naa = spec.naa().orElseGet(() -> deriveNaa(name, lun));
-        String serial = spec.serialNumber().orElse(serialBase + String.format("%04x", lun));
-        BackingStore store = spec.store().orElseGet(
-            () -> BackingStores.sparseMemory(spec.blocks() * spec.blockSize()));
-        luMap.put(lun, new LogicalUnit(this, lun, spec, naa, serial, store,
-            new SerialExecutor(executorFor(b, "lun" + lun))));
+        lus.put(e.getKey(), newLu(e.getKey(), e.getValue()));
       }
     } catch (RuntimeException e) {
       ownedExecutors.forEach(ExecutorService::shutdown);
       throw e;
     }
-    this.lus = Collections.unmodifiableNavigableMap(luMap);
     portGroups.addListener(listener);
   }
 
@@ -282,6 +278,77 @@ public final class ScsiTarget implements AutoCloseable {
     return List.copyOf(lus.keySet());
   }
 
+  private LogicalUnit newLu(int lun, LuSpec spec) {
+    byte[] naa = spec.naa().orElseGet(() -> deriveNaa(name, lun));
+    String serial = spec.serialNumber().orElse(serialBase + String.format("%04x", lun));
+    BackingStore store = spec.store().orElseGet(
+        () -> BackingStores.sparseMemory(spec.blocks() * spec.blockSize()));
+    return new LogicalUnit(this, lun, spec, naa, serial, store, new SerialExecutor(backing));
+  }
+
+  /**
+   * Adds logical unit {@code lun} while the target runs (a LUN mapped on an array). Every
+   * logged-in nexus gets UNIT ATTENTION, REPORTED LUNS DATA HAS CHANGED (3Fh/0Eh, SPC-4
+   * 6.33) on the logical units it already had, as LIO does; the new LU starts with the
+   * power-on unit attention for each of them, as after a login.
+   *
+   * @throws IllegalArgumentException a LUN out of range or already there
+   */
+  public LogicalUnit addLun(int lun, LuSpec spec) {
+    if (lun < 0 || lun > Lun.MAX_FLAT_LUN) {
+      throw new IllegalArgumentException("LUN out of range 0.." + Lun.MAX_FLAT_LUN + ": " + lun);
+    }
+    Objects.requireNonNull(spec, "spec");
+    List<Nexus> nexuses;
+    LogicalUnit lu;
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("target " + name + " is closed");
+      }
+      if (lus.containsKey(lun)) {
+        throw new IllegalArgumentException("target " + name + " already has LUN " + lun);
+      }
+      lu = newLu(lun, spec);
+      nexuses = List.copyOf(sessions.keySet());
+      for (Nexus n : nexuses) {
+        lu.attach(n, powerOnUnitAttention);
+      }
+      lus.put(lun, lu);
+    }
+    reportedLunsChanged(lun);
+    LOG.info("{}: LUN {} added", name, lun);
+    return lu;
+  }
+
+  /**
+   * Removes logical unit {@code lun} (unmapped): commands to it from now on get ILLEGAL
+   * REQUEST, LOGICAL UNIT NOT SUPPORTED; those queued before finish first. Every nexus gets
+   * REPORTED LUNS DATA HAS CHANGED on the logical units left.
+   *
+   * @throws IllegalArgumentException when there is no such LUN
+   */
+  public void removeLun(int lun) {
+    LogicalUnit lu;
+    synchronized (lock) {
+      lu = lus.remove(lun);
+    }
+    if (lu == null) {
+      throw new IllegalArgumentException("target " + name + " has no LUN " + lun);
+    }
+    lu.close();
+    reportedLunsChanged(-1);
+    LOG.info("{}: LUN {} removed", name, lun);
+  }
+
+  /** 3Fh/0Eh for every nexus on every LU but {@code except}. */
+  private void reportedLunsChanged(int except) {
+    for (LogicalUnit other : lus.values()) {
+      if (other.lun() != except) {
+        other.establishAll(Asc.REPORTED_LUNS_DATA_HAS_CHANGED, null);
+      }
+    }
+  }
+
   /**
    * Closes the target: every session is disconnected, the logical units stop taking commands,
    * and each medium is closed after the commands queued before it. Idempotent.
@@ -331,9 +398,17 @@ public final class ScsiTarget implements AutoCloseable {
   /** Routes an admitted command to its logical unit's executor. */
   void dispatch(Command c) {
     LogicalUnit lu = lus.get(c.lun);
-    Executor ex = lu != null ? lu.executor() : absentExecutor;
+    if (lu != null) {
+      Executor ex = lu.executor();
+      try {
+        ex.execute(() -> run(lu, ex, c));
+        return;
+      } catch (RejectedExecutionException e) {
+        // the LU was removed meanwhile: answered as a LUN the target does not have
+      }
+    }
     try {
-      ex.execute(() -> run(lu, ex, c));
+      absentExecutor.execute(() -> run(null, absentExecutor, c));
     } catch (RejectedExecutionException e) {
       LOG.debug("{}: command {} for LUN {} dropped, target closing", name, c.tag, c.lun);
     }
@@ -477,17 +552,23 @@ public final class ScsiTarget implements AutoCloseable {
     }
   }
 
-  private Executor executorFor(Builder b, String what) {
+  /**
+   * The executor the logical units' serial executors run on: the builder's, or a pool of the
+   * target's own with a few threads (2..4, by processors), whatever the number of LUs.
+   */
+  private Executor backing(Builder b) {
     if (b.executor != null) {
       return b.executor;
     }
-    String threadName = "mpath-scsi-" + shortName(name) + "-" + what;
+    String prefix = "mpath-scsi-" + shortName(name) + "-";
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
     ThreadFactory tf = r -> {
-      Thread t = new Thread(r, threadName);
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     };
-    ExecutorService es = Executors.newSingleThreadExecutor(tf);
+    int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    ExecutorService es = Executors.newFixedThreadPool(threads, tf);
     ownedExecutors.add(es);
     return es;
   }

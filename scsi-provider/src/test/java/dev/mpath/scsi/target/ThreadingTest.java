@@ -19,7 +19,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The default executors: one daemon thread per logical unit. */
+/**
+ * The default executors: a pool of the target's own with a few threads, whatever the number
+ * of logical units, and each LU one command at a time on it.
+ */
 class ThreadingTest {
 
   /** Records answers with the thread they arrived on; counts down a latch. */
@@ -79,11 +82,37 @@ class ThreadingTest {
       assertEquals(lun0, seen0, "LUN 0 order");
       assertEquals(lun1, seen1, "LUN 1 order");
       assertFalse(sink.threads.contains(me), "never on the submitter's thread");
-      assertTrue(sink.threads.stream().allMatch(x -> x.startsWith("mpath-scsi-threads-lun")),
+      assertTrue(sink.threads.stream().allMatch(x -> x.startsWith("mpath-scsi-threads-")),
           sink.threads.get(0));
       ByteBuffer b = ByteBuffer.allocate(BS);
       t.lun(1).store().read(7L * BS, b);
       assertEquals(15, b.get(0), "block 7 of LUN 1 holds write 15");
+    }
+  }
+
+  @Test
+  void sixtyFourLogicalUnitsRunOnAtMostFourThreads() throws Exception {
+    ScsiTarget.Builder b = ScsiTarget.builder("iqn.2024-01.dev.mpath:many", new ManualScheduler())
+        .portGroup(1, AluaState.ACTIVE_OPTIMIZED).port(1, 1).powerOnUnitAttention(false);
+    int luns = 64;
+    for (int lun = 0; lun < luns; lun++) {
+      b.lun(lun, LuSpec.of(64, BS));
+    }
+    try (ScsiTarget t = b.build()) {
+      int n = luns * 4;
+      LatchSink sink = new LatchSink(n);
+      Session s = t.login(Rig.HOST_A, 1, sink);
+      for (int i = 0; i < n; i++) {
+        s.execute(i, i % luns, ReadWriteCdb.write10(i / luns, 1).toBytes(),
+            ByteBuffer.wrap(new byte[BS]), BS);
+      }
+      assertTrue(sink.done.await(30, TimeUnit.SECONDS), "all answered");
+      sink.responses.values().forEach(Rig::assertGood);
+      long distinct = sink.threads.stream().distinct().count();
+      assertTrue(distinct >= 1 && distinct <= 4, "threads used: " + distinct);
+      long alive = Thread.getAllStackTraces().keySet().stream()
+          .filter(th -> th.getName().startsWith("mpath-scsi-many-")).count();
+      assertTrue(alive <= 4, alive + " threads for " + luns + " LUs");
     }
   }
 
