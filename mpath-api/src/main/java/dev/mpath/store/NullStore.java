@@ -21,9 +21,7 @@ final class NullStore implements BackingStore {
   @Override
   public void read(long offset, ByteBuffer dst) {
     BackingStore.checkRange(size, offset, dst.remaining());
-    while (dst.hasRemaining()) {
-      dst.put((byte) 0);
-    }
+    Zeros.fill(dst, dst.remaining());
   }
 
   @Override

@@ -36,9 +36,7 @@ final class SparseMemoryStore implements BackingStore {
       int n = Math.min(dst.remaining(), CHUNK - in);
       byte[] chunk = chunks.get(index);
       if (chunk == null) {
-        for (int i = 0; i < n; i++) {
-          dst.put((byte) 0);
-        }
+        Zeros.fill(dst, n);
       } else {
         synchronized (chunk) {
           dst.put(chunk, in, n);

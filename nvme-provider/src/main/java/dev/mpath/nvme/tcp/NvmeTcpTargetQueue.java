@@ -41,12 +41,15 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
   /** A host that does not read its TermReq is cut off after this. */
   private static final long CLOSE_GRACE_MILLIS = 2000;
 
-  /** A completion on its way to the loop: the CQE, and the data a read filled. */
+  /** A completion on its way to the loop: the CQE, and the command's pooled buffer. */
   private static final class Completion extends SubmitQueue.Node {
     final ByteBuffer cqe = ByteBuffer.allocate(CompletionQueueEntry.LENGTH)
         .order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer data;
+    Transfer transfer;
   }
+
+  /** A command's data buffer from the pool, and its direction. */
+  private record Transfer(ByteBuffer buf, boolean read) {}
 
   /** A write waiting for its H2CData. */
   private static final class PendingWrite {
@@ -69,7 +72,9 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
   private final NvmeTcpDecoder decoder;
   private final NvmeTcpPduWriter writer = new NvmeTcpPduWriter();
   private final SubmitQueue completions;
-  private final Map<Integer, ByteBuffer> reads = new ConcurrentHashMap<>();
+  /** Commands with a pooled data buffer, by CID, until their completion. */
+  private final Map<Integer, Transfer> transfers = new ConcurrentHashMap<>();
+  private final BufferPool pool;
   private final Map<Integer, PendingWrite> writes = new ConcurrentHashMap<>(); // by TTAG
   final AtomicBoolean closing = new AtomicBoolean();
   volatile FabricsController controller;
@@ -91,6 +96,7 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
         Math.max(Math.max(listener.inCapsule, NvmeTcpListener.ADMIN_IN_CAPSULE_DATA),
             listener.maxH2CData));
     this.completions = new SubmitQueue(ch.eventLoop(), this);
+    this.pool = new BufferPool(listener.maxTransfer);
     ch.eventLoop().schedule(() -> {
       if (controller == null) {
         close("no Connect within " + listener.setupTimeoutMillis + " ms");
@@ -147,7 +153,7 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
             NvmeTcpProtocolException.FES_DATA_TRANSFER_LIMIT_EXCEEDED, 0,
             datal + " bytes of in-capsule data, at most " + limit + " accepted");
       }
-      inData = ByteBuffer.allocate(datal);
+      inData = pool.take(datal);
       decoder.dataTo(inData, 0);
       return;
     }
@@ -169,11 +175,11 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
           NvmeTcpProtocolException.FES_DATA_TRANSFER_LIMIT_EXCEEDED, 16,
           "DATAL " + datal + " beyond MAXH2CDATA " + listener.maxH2CData);
     }
-    if (datao != w.received || datao + datal > w.buf.capacity()) {
+    if (datao != w.received || datao + datal > w.buf.remaining()) {
       throw new NvmeTcpProtocolException(
           NvmeTcpProtocolException.FES_DATA_TRANSFER_OUT_OF_RANGE, 12,
           "DATAO " + datao + " DATAL " + datal + ": expected offset " + w.received + " of "
-              + w.buf.capacity());
+              + w.buf.remaining());
     }
     inWrite = w;
     decoder.dataTo(w.buf, (int) datao);
@@ -282,6 +288,10 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
         respond(cid, NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | NvmeStatus.DNR_BIT, 0);
         return;
       }
+      if (transfers.putIfAbsent(cid, new Transfer(data, false)) != null) {
+        respond(cid, NvmeStatus.COMMAND_ID_CONFLICT.field() | NvmeStatus.DNR_BIT, 0);
+        return;
+      }
       submit(cid, sqe, data);
       return;
     }
@@ -293,15 +303,16 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
       respond(cid, NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | NvmeStatus.DNR_BIT, 0);
       return;
     }
-    if (reads.size() + writes.size() >= queueEntries) {
+    if (transfers.size() + writes.size() >= queueEntries) {
       terminate(new NvmeTcpProtocolException(
           NvmeTcpProtocolException.FES_DATA_TRANSFER_LIMIT_EXCEEDED, 0,
           "more data transfers outstanding than the queue's " + queueEntries + " entries"));
       return;
     }
-    ByteBuffer buf = ByteBuffer.allocate((int) len);
+    ByteBuffer buf = pool.take((int) len);
     if (dir == SubmissionQueueEntry.XFER_CONTROLLER_TO_HOST) {
-      if (reads.putIfAbsent(cid, buf) != null) {
+      if (transfers.putIfAbsent(cid, new Transfer(buf, true)) != null) {
+        pool.give(buf);
         respond(cid, NvmeStatus.COMMAND_ID_CONFLICT.field() | NvmeStatus.DNR_BIT, 0);
         return;
       }
@@ -312,6 +323,7 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     int ttag = nextTtag;
     nextTtag = (nextTtag + 1) & 0x7FFF;
     if (writes.putIfAbsent(ttag, new PendingWrite(cid, raw, buf)) != null) {
+      pool.give(buf);
       respond(cid, NvmeStatus.COMMAND_ID_CONFLICT.field() | NvmeStatus.DNR_BIT, 0);
       return;
     }
@@ -322,8 +334,12 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     int ttag = hdr.getShort(10) & 0xFFFF;
     int n = hdr.getInt(16);
     w.received += n;
-    if (w.received == w.buf.capacity()) {
+    if (w.received == w.buf.remaining()) {
       writes.remove(ttag);
+      if (transfers.putIfAbsent(w.cid, new Transfer(w.buf, false)) != null) {
+        respond(w.cid, NvmeStatus.COMMAND_ID_CONFLICT.field() | NvmeStatus.DNR_BIT, 0);
+        return;
+      }
       try {
         submit(w.cid, new SubmissionQueueEntry().wrap(w.sqe, 0), w.buf);
       } catch (NvmeProtocolException e) {
@@ -337,7 +353,10 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     try {
       c.submit(qid, sqe, data);
     } catch (IllegalStateException | IllegalArgumentException e) {
-      reads.remove(cid);
+      Transfer t = transfers.remove(cid);
+      if (t != null) {
+        pool.give(t.buf());
+      }
       respond(cid, NvmeStatus.COMMAND_SEQUENCE_ERROR.field() | NvmeStatus.DNR_BIT, 0);
     }
   }
@@ -459,7 +478,7 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
   public void complete(CompletionQueueEntry cqe) {
     Completion c = new Completion();
     cqe.copyTo(c.cqe, 0);
-    c.data = reads.remove(cqe.cid());
+    c.transfer = transfers.remove(cqe.cid());
     completions.add(c);
   }
 
@@ -487,20 +506,25 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     int cid = cqe.getShort(CompletionQueueEntry.CID_OFFSET) & 0xFFFF;
     boolean ok = NvmeStatus.code(status) == 0;
     ByteBuf b = out();
-    if (c.data != null && ok) {
+    Transfer t = c.transfer;
+    c.transfer = null;
+    if (t != null && t.read() && ok) {
       // TCP transport 3.6.2.8: SUCCESS only when SQ flow control is off and DW0/DW1 are 0
       boolean success = sqFlowDisabled && cqe.getInt(0) == 0 && cqe.getInt(4) == 0;
-      ByteBuffer d = c.data;
-      int total = d.capacity();
+      ByteBuffer d = t.buf();
+      int total = d.remaining();
       int chunk = listener.c2hChunk;
       for (int off = 0; off < total; off += chunk) {
         int n = Math.min(chunk, total - off);
         boolean last = off + n == total;
         writer.c2hData(b, cid, off, last, last && success, d, off, n);
       }
+      pool.give(d);
       if (success) {
         return;
       }
+    } else if (t != null) {
+      pool.give(t.buf());
     }
     writer.capsuleResp(b, cqe, 0);
   }
