@@ -2,6 +2,9 @@
 module dev.mpath.scsi {
   requires transitive dev.mpath;
   requires transitive dev.mpath.alua;
+  requires dev.mpath.wire;
+  requires io.netty.transport;
+  requires io.netty.buffer;
   requires org.slf4j;
   requires com.google.common;
 

@@ -7,13 +7,9 @@ import dev.mpath.scsi.proto.Lun;
 import dev.mpath.scsi.proto.OperationCode;
 import dev.mpath.spi.PathFailureException;
 import dev.mpath.spi.RateLimitedLog;
-import java.io.BufferedOutputStream;
-import java.io.EOFException;
+import dev.mpath.wire.IoEngine;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,12 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,24 +42,20 @@ import org.slf4j.LoggerFactory;
  * pings of the target are answered; {@link #ping()} sends a NOP-Out (also used as a
  * keep-alive: an unanswered ping drops the connection). {@link #close()} logs out.
  *
- * <p>Threads: one reader thread per connection; it makes the login and then delivers every
- * callback to the {@link ResponseHandler}, so a loss is reported exactly once through
- * {@link ResponseHandler#disconnected} and no response follows it. Senders write under a lock.
+ * <p>Threads: none of its own. The connection lives on an event loop of the shared
+ * {@link IoEngine}, which runs the login and then delivers every callback to the
+ * {@link ResponseHandler}, so a loss is reported exactly once through
+ * {@link ResponseHandler#disconnected} and no response follows it. Senders write under a
+ * lock, in CmdSN order, and the loop puts their PDUs on the wire in that order.
  *
  * <p>A portal is any address or host name; a name is resolved when the connection is made,
- * on this transport's thread (see {@link IscsiEndpoint}).
+ * off the event loops (see {@link IscsiEndpoint}).
  */
 public final class IscsiTransport implements ScsiTransport {
   public static final String SCHEME = "iscsi";
   private static final Logger LOG = LoggerFactory.getLogger(IscsiTransport.class);
   private static final RateLimitedLog RLOG = new RateLimitedLog(IscsiTransport.class, 5000);
   private static final int LOGIN_ROUNDS = 16;
-  private static final AtomicInteger THREADS = new AtomicInteger();
-  private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "iscsi-timer");
-    t.setDaemon(true);
-    return t;
-  });
 
   /** Fixed-format sense: ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE (20h/00h). */
   private static final byte[] INVALID_OPCODE_SENSE = {0x70, 0, 0x05, 0, 0, 0, 0, 0x0A, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0};
@@ -76,13 +65,10 @@ public final class IscsiTransport implements ScsiTransport {
   private final String sessionType;
 
   // connection
-  private volatile Socket socket;
-  private InputStream in; // reader thread only
+  private volatile IscsiConnection conn;
+  private volatile IscsiInitiatorLogin login;
   private OutputStream out; // under sendLock
   private final PduEncoder encoder = new PduEncoder(false, false); // under sendLock
-  private PduDecoder decoder; // reader thread only
-  private PduReader pdus; // reader thread only
-  private volatile Thread reader;
   private volatile Negotiated negotiated;
   private volatile ResponseHandler handler;
 
@@ -185,390 +171,101 @@ public final class IscsiTransport implements ScsiTransport {
   public CompletableFuture<Void> login(ResponseHandler h) {
     CompletableFuture<Void> f = new CompletableFuture<>();
     this.handler = h;
-    Thread t = new Thread(() -> run(f), "iscsi-" + THREADS.incrementAndGet() + "-" + endpoint.host());
-    t.setDaemon(true);
-    reader = t;
-    t.start();
-    return f;
-  }
+    PduDecoder decoder = PduDecoder.fromTarget(settings.maxRecvDataSegmentLength());
+    IscsiConnection c = new IscsiConnection(decoder, new IscsiConnection.Receiver() {
+      @Override
+      public void active() {
+        startLogin(decoder, f);
+      }
 
-  private void run(CompletableFuture<Void> loggedIn) {
-    try {
-      connectAndLogin();
-    } catch (Exception e) {
-      closeSocket();
-      dead.set(true);
-      String why = e instanceof IllegalArgumentException || e instanceof IscsiLoginException
-          ? e.getMessage() : e.toString();
-      loggedIn.completeExceptionally(new PathFailureException(address() + ": login failed: " + why, e));
-      return;
-    }
-    if (closed.get()) {
-      closeSocket();
-      loggedIn.completeExceptionally(new PathFailureException(address() + ": closed during login"));
-      return;
-    }
-    fullFeature = true;
-    lastHeard = System.nanoTime();
-    startKeepAlive();
-    loggedIn.complete(null);
-    readLoop();
-  }
-
-  private void connectAndLogin() throws IOException {
-    // resolves a name and binds the source here, on the session's own thread
-    Socket s = endpoint.portal().connectSocket(settings.connectTimeout());
-    socket = s;
-    if (closed.get()) {
-      throw new IOException("closed");
-    }
-    s.setSoTimeout((int) settings.loginTimeout().toMillis());
-    in = s.getInputStream();
-    out = new BufferedOutputStream(s.getOutputStream(), 65536);
-    decoder = PduDecoder.fromTarget(settings.maxRecvDataSegmentLength());
-    pdus = new PduReader(in, decoder,
-        Math.max(65536, settings.maxRecvDataSegmentLength() + Pdu.BHS_LENGTH + 1020 + 16), "target");
-    negotiated = new Login().run();
-    s.setSoTimeout(0);
-    synchronized (sendLock) {
-      encoder.digests(negotiated.headerDigest(), negotiated.dataDigest());
-    }
-    decoder.digests(negotiated.headerDigest(), negotiated.dataDigest());
-    LOG.info("{}: logged in (TSIH {}, ISID {}, {})", address(), negotiated.tsih(), settings.isidHex(), negotiated);
-  }
-
-  /** The login phase state machine; runs on the reader thread before the full feature phase. */
-  private final class Login {
-    private final int itt = nextItt++;
-    private int tsih;
-    private int tpgt = -1;
-    private String alias = "";
-
-    Negotiated run() throws IOException {
-      Map<String, String> first = new LinkedHashMap<>();
-      first.put("InitiatorName", settings.initiatorName());
-      first.put("SessionType", sessionType);
-      if (endpoint.targetName() != null && sessionType.equals("Normal")) {
-        first.put("TargetName", endpoint.targetName());
-      }
-      boolean chap = endpoint.hasCredentials();
-      first.put("AuthMethod", chap ? "CHAP,None" : "None");
-      Answer a = exchange(!chap, Pdus.STAGE_SECURITY, Pdus.STAGE_OPERATIONAL, first);
-      String method = a.keys.get("AuthMethod");
-      if ("CHAP".equals(method)) {
-        if (!chap) {
-          throw new IscsiLoginException("target demands CHAP but no credentials were given", -1, -1);
-        }
-        a = chap();
-      } else if (method != null && !method.equals("None")) {
-        throw new IscsiLoginException("target answered AuthMethod=" + method + "; offered "
-            + first.get("AuthMethod"), -1, -1);
-      }
-      // finish the security stage
-      int rounds = 0;
-      while (!(a.pdu.finalBit() && a.pdu.nsg() == Pdus.STAGE_OPERATIONAL) && a.pdu.csg() == Pdus.STAGE_SECURITY) {
-        if (++rounds > LOGIN_ROUNDS) {
-          throw new IscsiLoginException("target does not leave the security stage", -1, -1);
-        }
-        a = exchange(true, Pdus.STAGE_SECURITY, Pdus.STAGE_OPERATIONAL, Map.of());
-      }
-      return operational();
-    }
-
-    private Answer chap() throws IOException {
-      Answer a = exchange(false, Pdus.STAGE_SECURITY, Pdus.STAGE_OPERATIONAL, Map.of("CHAP_A", "5"));
-      String alg = a.keys.get("CHAP_A");
-      String id = a.keys.get("CHAP_I");
-      String challenge = a.keys.get("CHAP_C");
-      if (!"5".equals(alg) || id == null || challenge == null) {
-        throw new IscsiLoginException("target answered CHAP_A=" + alg + " CHAP_I=" + id
-            + " CHAP_C=" + (challenge == null ? null : "...") + "; need MD5 (5), an identifier and a challenge", -1, -1);
-      }
-      int identifier;
-      try {
-        identifier = Integer.parseInt(id);
-      } catch (NumberFormatException e) {
-        throw new IscsiLoginException("CHAP_I '" + id + "' is not a number", -1, -1);
-      }
-      if (identifier < 0 || identifier > 255) {
-        throw new IscsiLoginException("CHAP_I " + identifier + " outside 0..255", -1, -1);
-      }
-      byte[] c = Chap.decodeBinary(challenge, Chap.MAX_CHALLENGE);
-      Map<String, String> resp = new LinkedHashMap<>();
-      resp.put("CHAP_N", endpoint.user());
-      resp.put("CHAP_R", Chap.encodeHex(Chap.response(identifier, endpoint.secret(), c)));
-      return exchange(true, Pdus.STAGE_SECURITY, Pdus.STAGE_OPERATIONAL, resp);
-    }
-
-    private Negotiated operational() throws IOException {
-      Map<String, String> offer = new LinkedHashMap<>();
-      String digest = settings.digests() ? "CRC32C,None" : "None";
-      offer.put("HeaderDigest", digest);
-      offer.put("DataDigest", digest);
-      offer.put("MaxRecvDataSegmentLength", Integer.toString(settings.maxRecvDataSegmentLength()));
-      if (sessionType.equals("Normal")) {
-        offer.put("MaxConnections", "1");
-        offer.put("InitialR2T", settings.initialR2T() ? "Yes" : "No");
-        offer.put("ImmediateData", settings.immediateData() ? "Yes" : "No");
-        offer.put("MaxBurstLength", Integer.toString(settings.maxBurstLength()));
-        offer.put("FirstBurstLength", Integer.toString(settings.firstBurstLength()));
-        offer.put("MaxOutstandingR2T", "1");
-        offer.put("DataPDUInOrder", "Yes");
-        offer.put("DataSequenceInOrder", "Yes");
-        offer.put("DefaultTime2Wait", "0");
-        offer.put("DefaultTime2Retain", "0");
-      }
-      offer.put("ErrorRecoveryLevel", "0");
-      Map<String, String> answers = new LinkedHashMap<>();
-      Answer a = exchange(true, Pdus.STAGE_OPERATIONAL, Pdus.STAGE_FULL_FEATURE, offer);
-      answers.putAll(a.keys);
-      int rounds = 0;
-      while (!(a.pdu.finalBit() && a.pdu.nsg() == Pdus.STAGE_FULL_FEATURE)) {
-        if (++rounds > LOGIN_ROUNDS) {
-          throw new IscsiLoginException("target does not reach the full feature phase", -1, -1);
-        }
-        // Answer what the target proposed on its own with its value when we can live with it.
-        Map<String, String> reply = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : a.keys.entrySet()) {
-          if (!offer.containsKey(e.getKey()) && !declarative(e.getKey())) {
-            reply.put(e.getKey(), acceptable(e.getKey(), e.getValue()) ? e.getValue() : "Reject");
+      @Override
+      public void pdu(Pdu p) throws IOException {
+        if (!fullFeature) {
+          IscsiInitiatorLogin l = login;
+          if (l != null) {
+            l.response(p);
           }
-        }
-        a = exchange(true, Pdus.STAGE_OPERATIONAL, Pdus.STAGE_FULL_FEATURE, reply);
-        answers.putAll(a.keys);
-      }
-      return result(answers);
-    }
-
-    private boolean declarative(String key) {
-      return key.equals("TargetAlias") || key.equals("TargetPortalGroupTag") || key.equals("TargetAddress")
-          || key.equals("MaxRecvDataSegmentLength");
-    }
-
-    private boolean acceptable(String key, String value) {
-      switch (key) {
-        case "IFMarker":
-        case "OFMarker":
-          return value.equals("No");
-        case "ErrorRecoveryLevel":
-          return value.equals("0");
-        case "MaxOutstandingR2T":
-          return value.equals("1");
-        default:
-          return false;
-      }
-    }
-
-    private Negotiated result(Map<String, String> k) throws IscsiLoginException {
-      boolean hd = digest(k, "HeaderDigest");
-      boolean dd = digest(k, "DataDigest");
-      int tmrdsl = number(k, "MaxRecvDataSegmentLength", 8192, 512, Pdu.MAX_DSL_FIELD);
-      int maxBurst = Math.min(settings.maxBurstLength(),
-          number(k, "MaxBurstLength", settings.maxBurstLength(), 512, Pdu.MAX_DSL_FIELD));
-      int firstBurst = Math.min(maxBurst, Math.min(settings.firstBurstLength(),
-          number(k, "FirstBurstLength", settings.firstBurstLength(), 512, Pdu.MAX_DSL_FIELD)));
-      boolean initialR2T = settings.initialR2T() || yes(k, "InitialR2T", true);
-      boolean immediate = settings.immediateData() && yes(k, "ImmediateData", true);
-      String erl = k.get("ErrorRecoveryLevel");
-      if (erl != null && !erl.equals("0") && !irrelevant(erl)) {
-        throw new IscsiLoginException("target insists on ErrorRecoveryLevel=" + erl, -1, -1);
-      }
-      String r2t = k.get("MaxOutstandingR2T");
-      if (r2t != null && !r2t.equals("1") && !irrelevant(r2t)) {
-        throw new IscsiLoginException("target answered MaxOutstandingR2T=" + r2t + " (offered 1)", -1, -1);
-      }
-      for (String key : new String[] {"DataPDUInOrder", "DataSequenceInOrder"}) {
-        String v = k.get(key);
-        if (v != null && !v.equals("Yes") && !irrelevant(v)) {
-          throw new IscsiLoginException("target answered " + key + "=" + v + " (offered Yes)", -1, -1);
-        }
-      }
-      return new Negotiated(hd, dd, tmrdsl, settings.maxRecvDataSegmentLength(), maxBurst, firstBurst,
-          initialR2T, immediate, tsih, tpgt, alias);
-    }
-
-    private boolean irrelevant(String v) {
-      return v.equals("Irrelevant") || v.equals("NotUnderstood");
-    }
-
-    private boolean digest(Map<String, String> k, String key) throws IscsiLoginException {
-      String v = k.getOrDefault(key, "None");
-      if (v.equals("None") || irrelevant(v)) {
-        return false;
-      }
-      if (v.equals("CRC32C") && settings.digests()) {
-        return true;
-      }
-      throw new IscsiLoginException("target answered " + key + "=" + v + " (offered "
-          + (settings.digests() ? "CRC32C,None" : "None") + ")", -1, -1);
-    }
-
-    private int number(Map<String, String> k, String key, int dflt, int min, int max) throws IscsiLoginException {
-      String v = k.get(key);
-      if (v == null || irrelevant(v) || v.equals("Reject")) {
-        return dflt;
-      }
-      try {
-        long n = v.startsWith("0x") ? Long.parseLong(v.substring(2), 16) : Long.parseLong(v);
-        if (n < min || n > max) {
-          throw new IscsiLoginException(key + "=" + v + " outside " + min + ".." + max, -1, -1);
-        }
-        return (int) n;
-      } catch (NumberFormatException e) {
-        throw new IscsiLoginException(key + "=" + v + " is not a number", -1, -1);
-      }
-    }
-
-    private boolean yes(Map<String, String> k, String key, boolean dflt) {
-      String v = k.get(key);
-      if (v == null || irrelevant(v) || v.equals("Reject")) {
-        return dflt;
-      }
-      return v.equals("Yes");
-    }
-
-    /** One login request/response round, following C (continue) bits on both sides. */
-    private Answer exchange(boolean transit, int csg, int nsg, Map<String, String> keys) throws IOException {
-      byte[] text = TextParameters.encode(keys);
-      int max = 8192; // the login phase limit on either side
-      int off = 0;
-      Pdu resp;
-      do {
-        int n = Math.min(max, text.length - off);
-        boolean more = off + n < text.length;
-        sendLogin(!more && transit, more, csg, nsg, ByteBuffer.wrap(text, off, n));
-        off += n;
-        resp = readLoginResponse(csg);
-        if (more && resp.dataSegmentLength() != 0) {
-          throw new IscsiProtocolException("target answered a continued Login Request with text");
-        }
-      } while (off < text.length);
-      java.io.ByteArrayOutputStream acc = new java.io.ByteArrayOutputStream();
-      acc.write(resp.dataBytes(), 0, resp.dataSegmentLength());
-      int rounds = 0;
-      while (resp.continueBit()) {
-        if (++rounds > LOGIN_ROUNDS || acc.size() > TextParameters.MAX_TEXT) {
-          throw new IscsiProtocolException("login response text continues beyond " + TextParameters.MAX_TEXT + " bytes");
-        }
-        sendLogin(false, false, csg, nsg, null);
-        resp = readLoginResponse(csg);
-        acc.write(resp.dataBytes(), 0, resp.dataSegmentLength());
-      }
-      Map<String, String> answer = TextParameters.parseUnique(acc.toByteArray());
-      if (answer.containsKey("TargetPortalGroupTag")) {
-        try {
-          tpgt = Integer.parseInt(answer.get("TargetPortalGroupTag"));
-        } catch (NumberFormatException e) {
-          throw new IscsiProtocolException("TargetPortalGroupTag=" + answer.get("TargetPortalGroupTag"));
-        }
-      }
-      if (answer.containsKey("TargetAlias")) {
-        alias = answer.get("TargetAlias");
-      }
-      return new Answer(resp, answer);
-    }
-
-    private void sendLogin(boolean transit, boolean cont, int csg, int nsg, ByteBuffer text) throws IOException {
-      byte[] t = null;
-      if (text != null && text.hasRemaining()) {
-        t = new byte[text.remaining()];
-        text.get(t);
-      }
-      Pdu p = Pdus.loginRequest(transit, cont, csg, nsg, settings.isid(), tsih, itt, 0, cmdSn, expStatSn, t);
-      synchronized (sendLock) {
-        encoder.encode(p, out);
-        out.flush();
-      }
-    }
-
-    private Pdu readLoginResponse(int csg) throws IOException {
-      Pdu r;
-      try {
-        r = readPdu();
-      } catch (SocketTimeoutException e) {
-        throw new IscsiLoginException("no login response within " + settings.loginTimeout().toMillis() + " ms",
-            -1, -1);
-      }
-      if (r == null) {
-        throw new EOFException("connection closed by the target during login");
-      }
-      if (r.opcode() != Opcode.LOGIN_RESPONSE) {
-        throw new IscsiProtocolException("expected a Login Response, got " + Opcode.name(r.opcode()));
-      }
-      if (r.statusClass() != 0) {
-        String hint = r.statusClass() == 2 && r.statusDetail() == 1
-            ? (endpoint.hasCredentials() ? " (CHAP user " + endpoint.user() + " or secret wrong)"
-                : " (the target needs CHAP credentials: iscsi://user%25secret@host/...)")
-            : "";
-        throw new IscsiLoginException("target refused the login: "
-            + IscsiLoginException.describe(r.statusClass(), r.statusDetail())
-            + String.format(" (status %02x%02x)", r.statusClass(), r.statusDetail()) + hint,
-            r.statusClass(), r.statusDetail());
-      }
-      if (r.itt() != itt) {
-        throw new IscsiProtocolException("Login Response for ITT " + Integer.toHexString(r.itt())
-            + ", expected " + Integer.toHexString(itt));
-      }
-      if (r.byteAt(3) != 0) {
-        throw new IscsiLoginException("target's active version " + r.byteAt(3) + " is not 0", -1, -1);
-      }
-      if (r.isid() != settings.isid()) {
-        throw new IscsiProtocolException("Login Response carries another ISID");
-      }
-      if (r.csg() != csg) {
-        throw new IscsiProtocolException("Login Response in stage " + r.csg() + ", request in " + csg);
-      }
-      if (r.finalBit() && r.continueBit()) {
-        throw new IscsiProtocolException("Login Response with both T and C set");
-      }
-      tsih = r.tsih();
-      expStatSn = r.statSn() + 1;
-      if (!serialLt(r.maxCmdSn(), r.expCmdSn() - 1)) {
-        expCmdSn = r.expCmdSn();
-        maxCmdSn = r.maxCmdSn();
-      }
-      return r;
-    }
-  }
-
-  private record Answer(Pdu pdu, Map<String, String> keys) {}
-
-  // ===================================================================== reading
-
-  /** The next PDU from the connection; null at end of stream. Reader thread only. */
-  private Pdu readPdu() throws IOException {
-    return pdus.next();
-  }
-
-  private void readLoop() {
-    String reason;
-    try {
-      while (true) {
-        Pdu p = readPdu();
-        if (p == null) {
-          reason = "connection closed by the target";
-          break;
+          return;
         }
         lastHeard = System.nanoTime();
         handle(p);
       }
-    } catch (IscsiProtocolException e) {
-      reason = "protocol error: " + e.getMessage();
-    } catch (IOException e) {
-      reason = e.getMessage() == null ? e.toString() : e.getMessage();
-    } catch (RuntimeException e) {
-      LOG.error("{}: reader failed", address(), e);
-      reason = "internal error: " + e;
-    }
-    fail(reason);
+
+      @Override
+      public void closed(String reason) {
+        IscsiInitiatorLogin l = login;
+        if (!fullFeature && l != null) {
+          l.closed(reason);
+        }
+        fail(reason);
+      }
+    });
+    conn = c;
+    out = c.out();
+    // resolves a name (off the event loops) and binds the source within the connect bound
+    IoEngine.shared().connect(endpoint.portal(), settings.connectTimeout(), () -> c)
+        .whenComplete((ch, e) -> {
+          if (e != null) {
+            dead.set(true);
+            f.completeExceptionally(new PathFailureException(address() + ": login failed: "
+                + e.getMessage(), e));
+          } else if (closed.get()) {
+            c.close("closed");
+          }
+        });
+    return f;
   }
+
+  /** On the connection's event loop once it is up: the login phase, then the full feature phase. */
+  private void startLogin(PduDecoder decoder, CompletableFuture<Void> loggedIn) {
+    IscsiInitiatorLogin l = new IscsiInitiatorLogin(endpoint, settings, sessionType, nextItt++, p -> {
+      synchronized (sendLock) {
+        encoder.encode(p, out);
+        out.flush();
+      }
+    });
+    login = l;
+    l.start().whenComplete((n, e) -> {
+      if (e != null) {
+        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+            ? e.getCause() : e;
+        dead.set(true);
+        conn.close("login failed");
+        String why = t instanceof IscsiLoginException ? t.getMessage() : t.toString();
+        loggedIn.completeExceptionally(new PathFailureException(address() + ": login failed: "
+            + why, t));
+        return;
+      }
+      if (closed.get()) {
+        conn.close("closed during login");
+        loggedIn.completeExceptionally(new PathFailureException(address() + ": closed during login"));
+        return;
+      }
+      synchronized (sendLock) {
+        negotiated = n;
+        expStatSn = l.expStatSn;
+        expCmdSn = l.expCmdSn;
+        maxCmdSn = l.maxCmdSn;
+        encoder.digests(n.headerDigest(), n.dataDigest());
+        // the next PDU the loop decodes is already of the full feature phase
+        decoder.digests(n.headerDigest(), n.dataDigest());
+        fullFeature = true;
+      }
+      lastHeard = System.nanoTime();
+      LOG.info("{}: logged in (TSIH {}, ISID {}, {})", address(), n.tsih(), settings.isidHex(), n);
+      startKeepAlive();
+      loggedIn.complete(null);
+    });
+  }
+
+  // ===================================================================== reading
 
   /** The connection is gone: report it once, unless we closed it ourselves. */
   private void fail(String reason) {
     if (!dead.compareAndSet(false, true)) {
       return;
     }
-    closeSocket();
+    conn.close(reason);
     ScheduledFuture<?> k = keepAlive;
     if (k != null) {
       k.cancel(false);
@@ -579,20 +276,16 @@ public final class IscsiTransport implements ScsiTransport {
     if (!closed.get()) {
       RLOG.warn("{}: connection lost: {}", address(), reason);
       ResponseHandler h = handler;
-      if (h != null && Thread.currentThread() == reader) {
-        h.disconnected(reason);
+      if (h != null) {
+        h.disconnected(reason); // on the loop: no response follows
       }
     }
   }
 
-  /** Drops the connection from any thread; the reader thread reports the loss. */
+  /** Drops the connection from any thread; its event loop reports the loss. */
   private void drop(String reason) {
-    if (Thread.currentThread() == reader) {
-      fail(reason);
-    } else {
-      RLOG.warn("{}: dropping the connection: {}", address(), reason);
-      closeSocket(); // the reader sees the socket closed and reports
-    }
+    RLOG.warn("{}: dropping the connection: {}", address(), reason);
+    conn.close(reason);
   }
 
   private void handle(Pdu p) throws IOException {
@@ -912,7 +605,7 @@ public final class IscsiTransport implements ScsiTransport {
       tasks.remove(t.itt);
       RLOG.warn("{}: command not sent: {}", address(), e.getMessage());
       ResponseHandler h = handler;
-      TIMER.execute(() -> {
+      conn.loop().execute(() -> {
         if (!closed.get() && !dead.get()) {
           h.response(t.tag, ScsiResult.CHECK_CONDITION, INVALID_OPCODE_SENSE.clone(), 0, t.length);
         }
@@ -1021,7 +714,7 @@ public final class IscsiTransport implements ScsiTransport {
     if (every <= 0) {
       return;
     }
-    keepAlive = TIMER.scheduleWithFixedDelay(() -> {
+    keepAlive = conn.loop().scheduleWithFixedDelay(() -> {
       if (dead.get() || closed.get()) {
         ScheduledFuture<?> k = keepAlive;
         if (k != null) {
@@ -1054,7 +747,7 @@ public final class IscsiTransport implements ScsiTransport {
     if (fullFeature && !dead.get()) {
       CompletableFuture<Pdu> f = immediate(itt -> Pdus.logoutRequest(true, Pdus.LOGOUT_CLOSE_SESSION, itt, 0,
           cmdSn, expStatSn));
-      if (Thread.currentThread() != reader) {
+      if (!conn.onLoop()) { // on the loop the answer could not arrive while we waited
         try {
           f.get(settings.logoutTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -1065,21 +758,13 @@ public final class IscsiTransport implements ScsiTransport {
       }
     }
     dead.set(true);
-    closeSocket();
+    IscsiConnection c = conn;
+    if (c != null) {
+      c.close("closed");
+    }
     tasks.clear();
     synchronized (sendLock) {
       waiting.clear();
-    }
-  }
-
-  private void closeSocket() {
-    Socket s = socket;
-    if (s != null) {
-      try {
-        s.close();
-      } catch (IOException ignored) {
-        // closing anyway
-      }
     }
   }
 

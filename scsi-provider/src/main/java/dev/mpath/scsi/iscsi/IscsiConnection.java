@@ -1,0 +1,240 @@
+package dev.mpath.scsi.iscsi;
+
+import dev.mpath.wire.SubmitQueue;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+
+/**
+ * One iSCSI TCP connection on an event loop of the shared {@link dev.mpath.wire.IoEngine}:
+ * received bytes are gathered and cut into PDUs by a {@link PduDecoder} (its caps and BAD
+ * state apply), each handed to the {@link Receiver} on the loop; PDUs sent from any thread
+ * go through {@link #out()}, an output stream whose {@code flush} hands what was written,
+ * in order, to the loop through a lock-free {@link SubmitQueue}, which writes each batch
+ * with one flush. Senders serialize their use of {@link #out()} themselves (one lock per
+ * session), so PDUs reach the wire in the order they were flushed, whichever thread sent
+ * them, the loop included.
+ */
+@ChannelHandler.Sharable // only the one connection attempt that succeeds ever sees events
+final class IscsiConnection extends ChannelInboundHandlerAdapter implements SubmitQueue.Drain {
+  private static final int CHUNK_INITIAL = 1024;
+
+  /** Where the connection's PDUs and its end go (on the event loop). */
+  interface Receiver {
+    /** The channel is up. */
+    void active();
+
+    /**
+     * One PDU.
+     *
+     * @throws IOException to drop the connection (a protocol error): the reason reaches
+     *     {@link #closed}
+     */
+    void pdu(Pdu p) throws IOException;
+
+    /** The connection is gone (once). */
+    void closed(String reason);
+  }
+
+  /** What one flush hands to the loop. */
+  private static final class Chunk extends SubmitQueue.Node {
+    final ByteBuf bytes;
+
+    Chunk(ByteBuf bytes) {
+      this.bytes = bytes;
+    }
+  }
+
+  private final PduDecoder decoder;
+  private final Receiver receiver;
+  private volatile Channel ch;
+  private volatile SubmitQueue submissions;
+  private volatile boolean gone;
+  private ByteBuf cumulation; // loop only
+  private String closeReason; // loop only: why we closed it ourselves
+
+  private final OutputStream out = new OutputStream() {
+    private ByteBuf pending; // under the sender's lock
+
+    private ByteBuf pending(int more) {
+      if (pending == null) {
+        pending = PooledByteBufAllocator.DEFAULT.directBuffer(Math.max(CHUNK_INITIAL, more));
+      }
+      return pending;
+    }
+
+    @Override
+    public void write(int b) {
+      pending(1).writeByte(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      pending(len).writeBytes(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      ByteBuf b = pending;
+      if (b == null) {
+        return;
+      }
+      pending = null;
+      SubmitQueue s = submissions;
+      if (s == null || gone || !s.add(new Chunk(b))) {
+        b.release();
+        throw new IOException("connection closed");
+      }
+    }
+  };
+
+  IscsiConnection(PduDecoder decoder, Receiver receiver) {
+    this.decoder = decoder;
+    this.receiver = receiver;
+  }
+
+  /**
+   * Where PDUs are written (the caller holds its session's send lock); {@code flush} hands
+   * them to the wire and throws {@link IOException} once the connection is gone.
+   */
+  OutputStream out() {
+    return out;
+  }
+
+  /** Whether the caller runs on the connection's event loop. */
+  boolean onLoop() {
+    SubmitQueue s = submissions;
+    return s != null && s.loop().inEventLoop();
+  }
+
+  /** The event loop (after {@link Receiver#active}); null before. */
+  io.netty.channel.EventLoop loop() {
+    SubmitQueue s = submissions;
+    return s == null ? null : s.loop();
+  }
+
+  /** Closes the connection (any thread); {@link Receiver#closed} follows on the loop. */
+  void close(String reason) {
+    Channel c = ch;
+    if (c == null) {
+      gone = true;
+      return;
+    }
+    c.eventLoop().execute(() -> {
+      if (closeReason == null) {
+        closeReason = reason;
+      }
+      c.close();
+    });
+  }
+
+  // ------------------------------------------------------------------ the loop's side
+
+  @Override
+  public void drain(SubmitQueue.Node item) {
+    ByteBuf b = ((Chunk) item).bytes;
+    Channel c = ch;
+    if (gone || c == null) {
+      b.release();
+      return;
+    }
+    c.write(b, c.voidPromise());
+  }
+
+  @Override
+  public void batchDone() {
+    Channel c = ch;
+    if (c != null && !gone) {
+      c.flush();
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    Channel c = ctx.channel();
+    ch = c;
+    submissions = new SubmitQueue(c.eventLoop(), this);
+    if (gone) {
+      c.close();
+      return;
+    }
+    receiver.active();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf in = (ByteBuf) msg;
+    if (ctx.channel() != ch || gone) {
+      in.release();
+      return;
+    }
+    ByteBuf cum = cumulation;
+    if (cum == null) {
+      cum = in; // ours now: received buffers are writable
+    } else {
+      cum.ensureWritable(in.readableBytes());
+      cum.writeBytes(in);
+      in.release();
+    }
+    cumulation = cum;
+    try {
+      while (cum.isReadable() && !gone) {
+        ByteBuffer view = cum.nioBuffer(cum.readerIndex(), cum.readableBytes());
+        Pdu p = decoder.decode(view);
+        if (p == null) {
+          break;
+        }
+        cum.skipBytes(view.position());
+        receiver.pdu(p);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (closeReason == null) {
+        closeReason = e instanceof IscsiProtocolException
+            ? "protocol error: " + e.getMessage()
+            : e.getMessage() == null ? e.toString() : e.getMessage();
+      }
+      ctx.close();
+    } finally {
+      if (cumulation != null && !cumulation.isReadable()) {
+        cumulation.release();
+        cumulation = null;
+      } else if (cumulation != null) {
+        cumulation.discardSomeReadBytes();
+      }
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (ctx.channel() != ch) {
+      return;
+    }
+    if (closeReason == null) {
+      closeReason = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    }
+    ctx.close();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (ctx.channel() != ch) {
+      return;
+    }
+    gone = true;
+    if (cumulation != null) {
+      boolean partial = cumulation.isReadable();
+      cumulation.release();
+      cumulation = null;
+      if (partial && closeReason == null) {
+        closeReason = "connection closed in the middle of a PDU";
+      }
+    }
+    receiver.closed(closeReason != null ? closeReason : "connection closed by the peer");
+  }
+}
