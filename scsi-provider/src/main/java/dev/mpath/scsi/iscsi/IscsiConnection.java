@@ -3,6 +3,8 @@ package dev.mpath.scsi.iscsi;
 import dev.mpath.wire.SubmitQueue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,6 +12,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One iSCSI TCP connection on an event loop of the shared {@link dev.mpath.wire.IoEngine}:
@@ -24,6 +27,8 @@ import java.nio.ByteBuffer;
 @ChannelHandler.Sharable // only the one connection attempt that succeeds ever sees events
 final class IscsiConnection extends ChannelInboundHandlerAdapter implements SubmitQueue.Drain {
   private static final int CHUNK_INITIAL = 1024;
+  /** A peer that does not read what is left to send is cut off after this. */
+  static final long CLOSE_GRACE_MILLIS = 2000;
 
   /** Where the connection's PDUs and its end go (on the event loop). */
   interface Receiver {
@@ -119,19 +124,63 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Subm
     return s == null ? null : s.loop();
   }
 
-  /** Closes the connection (any thread); {@link Receiver#closed} follows on the loop. */
+  /**
+   * Closes the connection (any thread) once what was flushed before has been written, within
+   * {@link #CLOSE_GRACE_MILLIS}; {@link Receiver#closed} follows on the loop.
+   */
   void close(String reason) {
     Channel c = ch;
     if (c == null) {
       gone = true;
       return;
     }
-    c.eventLoop().execute(() -> {
+    onLoop(c, () -> {
       if (closeReason == null) {
         closeReason = reason;
       }
+      if (!c.isActive()) {
+        c.close();
+        return;
+      }
+      c.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      c.eventLoop().schedule(() -> c.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    });
+  }
+
+  /** Drops the connection at once (any thread): nothing more is written. */
+  void abort(String reason) {
+    Channel c = ch;
+    if (c == null) {
+      gone = true;
+      return;
+    }
+    onLoop(c, () -> {
+      if (closeReason == null) {
+        closeReason = reason;
+      }
+      gone = true;
       c.close();
     });
+  }
+
+  private static void onLoop(Channel c, Runnable r) {
+    if (c.eventLoop().inEventLoop()) {
+      r.run();
+    } else {
+      c.eventLoop().execute(r);
+    }
+  }
+
+  /** Whether the connection is closed or being dropped. */
+  boolean isGone() {
+    return gone;
+  }
+
+  /** Bytes handed to the channel and not written to the socket yet (loop only). */
+  long unwrittenBytes() {
+    Channel c = ch;
+    io.netty.channel.ChannelOutboundBuffer b = c == null ? null : c.unsafe().outboundBuffer();
+    return b == null ? 0 : b.totalPendingWriteBytes();
   }
 
   // ------------------------------------------------------------------ the loop's side

@@ -13,15 +13,16 @@ import dev.mpath.scsi.target.ScsiTargetException;
 import dev.mpath.scsi.target.Session;
 import dev.mpath.spi.NetAddress;
 import dev.mpath.spi.TcpServer;
+import dev.mpath.wire.IoEngine;
+import dev.mpath.wire.SubmitQueue;
+import dev.mpath.wire.WireListener;
+import io.netty.channel.Channel;
 import dev.mpath.spi.RateLimitedLog;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -36,10 +37,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -89,8 +86,9 @@ import org.slf4j.LoggerFactory;
  * Builder#loginTimeout}, or breaks the protocol loses its connection (and its session), and
  * nothing else. Log lines about misbehaving peers are rate limited.
  *
- * <p>Threads: per connection a reader (login, then PDU decoding and task bookkeeping) and a
- * writer (every PDU to the initiator, with the StatSN it consumes), so the emulator's logical
+ * <p>Threads: none of its own. Each connection lives on an event loop of an {@link IoEngine}
+ * (the shared one unless given), which runs the login, the PDU decoding and task bookkeeping
+ * and writes every PDU to the initiator (with the StatSN it consumes), so the emulator's logical
  * unit threads only queue their answers.
  */
 public final class IscsiTargetListener implements AutoCloseable {
@@ -134,9 +132,8 @@ public final class IscsiTargetListener implements AutoCloseable {
   private final long connectionBuffer;
   private final int maxConnections;
   private final long loginTimeoutMillis;
-  private final TcpServer server;
+  private final WireListener server;
   private final String advertise; // null: the bound address
-  private final ScheduledExecutorService timer;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger tsihs = new AtomicInteger(RANDOM.nextInt(0x8000));
   private volatile boolean closed;
@@ -159,24 +156,16 @@ public final class IscsiTargetListener implements AutoCloseable {
     this.maxConnections = b.maxConnections;
     this.loginTimeoutMillis = b.loginTimeoutMillis;
     this.advertise = b.advertise;
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "iscsi-listener-timer");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      this.server = TcpServer.start("iSCSI listener", new InetSocketAddress(b.address, b.tcpPort),
-          maxConnections,
-          TcpServer.connections(connections, c -> !c.fullFeature && !c.closing.get(), c -> c.seq,
-              c -> c.abort("the portal is full and this connection has not logged in")), (ch, n) -> {
-            Connection c = new Connection(ch.socket(), n);
-            connections.add(c);
-            c.start();
-          });
-    } catch (IOException | RuntimeException e) {
-      timer.shutdownNow();
-      throw e;
-    }
+    this.server = WireListener.start(b.engine != null ? b.engine : IoEngine.shared(),
+        "iSCSI listener", new InetSocketAddress(b.address, b.tcpPort), maxConnections,
+        TcpServer.connections(connections, c -> !c.fullFeature && !c.closing.get(), c -> c.seq,
+            c -> c.abort("the portal is full and this connection has not logged in")),
+        (ch, n) -> {
+          Connection c = new Connection(ch, n);
+          connections.add(c);
+          ch.pipeline().addLast(c.conn);
+          c.start();
+        });
     PORTALS.compute(target, (k, set) -> {
       Set<IscsiTargetListener> s = set == null ? ConcurrentHashMap.newKeySet() : set;
       s.add(this);
@@ -271,20 +260,11 @@ public final class IscsiTargetListener implements AutoCloseable {
     });
     server.close();
     closeConnections();
-    timer.shutdownNow();
   }
 
   @Override
   public String toString() {
     return "IscsiTargetListener[" + target.name() + " port " + port + " on " + hostPort() + "]";
-  }
-
-  private static void closeQuietly(Socket s) {
-    try {
-      s.close();
-    } catch (IOException e) {
-      // nothing to do
-    }
   }
 
   private int nextTsih() {
@@ -310,13 +290,23 @@ public final class IscsiTargetListener implements AutoCloseable {
     }
   }
 
-  /** Something to send, run on the writer thread. */
+  /** Something to send, run on the connection's event loop in the order queued. */
   @FunctionalInterface
   private interface Out {
     void write() throws IOException;
   }
 
-  private static final Out CLOSE = () -> {};
+  /** An {@link Out} on its way to the loop. */
+  private static final class OutNode extends SubmitQueue.Node {
+    final Out out;
+
+    OutNode(Out out) {
+      this.out = out;
+    }
+  }
+
+  /** Most bytes waiting to be written before an initiator that does not read is cut off. */
+  private static final long MAX_UNWRITTEN = 64L << 20;
 
   /** One SCSI command of a connection. */
   private static final class Task {
@@ -354,22 +344,19 @@ public final class IscsiTargetListener implements AutoCloseable {
   }
 
   /** One TCP connection: one session (MaxConnections=1). */
-  private final class Connection implements ResponseSink {
+  private final class Connection implements ResponseSink, IscsiConnection.Receiver,
+      SubmitQueue.Drain {
     final int seq;
-    final Socket socket;
+    final Channel channel;
     final String name;
-    final InputStream in;
-    final OutputStream out;
     final PduDecoder decoder = PduDecoder.fromInitiator(LOGIN_SEGMENT);
-    final PduEncoder encoder = new PduEncoder(false, false); // writer thread
-    final LinkedBlockingQueue<Out> queue = new LinkedBlockingQueue<>();
-    final int maxQueued = 4 * (queueDepth + 32) + 64;
+    final IscsiConnection conn = new IscsiConnection(decoder, this);
+    final OutputStream out = conn.out(); // loop only
+    final PduEncoder encoder = new PduEncoder(false, false); // loop only
+    final SubmitQueue outs;
     final AtomicBoolean closing = new AtomicBoolean();
-    final Thread reader;
-    final Thread writer;
     final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
     final AtomicLong buffered = new AtomicLong();
-    final PduReader pdus;
 
     // session
     volatile boolean fullFeature;
@@ -391,106 +378,121 @@ public final class IscsiTargetListener implements AutoCloseable {
     final Object snLock = new Object();
     int expCmdSn;
     int outstanding;
-    int statSn = RANDOM.nextInt(); // writer thread
+    int statSn = RANDOM.nextInt(); // loop only
 
-    // reader thread
+    // login state (loop only)
+    boolean loginFirst = true;
+    boolean authDone = chapUser == null;
+    int chapState; // 0 none, 1 waiting for CHAP_A, 2 waiting for CHAP_N/CHAP_R
+    int chapId;
+    byte[] challenge;
+    boolean declared;
+    final ByteArrayOutputStream loginText = new ByteArrayOutputStream();
+    int csgNow = -1;
+    int loginRound;
+
+    // received PDUs (loop only)
     int nextTtt = 1;
     byte[] textPending;
     int textOffset;
     int textTtt = Pdu.RESERVED_TAG;
     ByteArrayOutputStream textIn;
 
-    Connection(Socket s, int n) throws IOException {
+    Connection(Channel ch, int n) {
       this.seq = n;
-      this.socket = s;
+      this.channel = ch;
       this.name = "iscsi-" + tcpPort() + "-c" + n;
-      this.in = s.getInputStream();
-      this.pdus = new PduReader(in, decoder, 16 * 1024, "initiator");
-      this.out = new BufferedOutputStream(s.getOutputStream(), 65536);
-      this.reader = new Thread(this::readLoop, name + "-rx");
-      this.writer = new Thread(this::writeLoop, name + "-tx");
-      reader.setDaemon(true);
-      writer.setDaemon(true);
+      this.outs = new SubmitQueue(ch.eventLoop(), this);
     }
 
     void start() {
-      writer.start();
-      reader.start();
+      channel.eventLoop().schedule(() -> {
+        if (!fullFeature) {
+          RLOG.info("{}: no login within {} ms, dropping the connection", name, loginTimeoutMillis);
+          abort("no login within " + loginTimeoutMillis + " ms");
+        }
+      }, loginTimeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    // ------------------------------------------------------------------ the connection's events
+
+    @Override
+    public void active() {}
+
+    @Override
+    public void pdu(Pdu p) {
+      if (closing.get()) {
+        return;
+      }
       try {
-        timer.schedule(() -> {
-          if (!fullFeature) {
-            RLOG.info("{}: no login within {} ms, dropping the connection", name, loginTimeoutMillis);
-            abort("no login within " + loginTimeoutMillis + " ms");
-          }
-        }, loginTimeoutMillis, TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException e) {
-        abort("listener closed");
+        if (!fullFeature) {
+          loginStep(p);
+          return;
+        }
+        handle(p);
+        if (conn.unwrittenBytes() > MAX_UNWRITTEN) {
+          throw new IscsiProtocolException("the initiator does not read its answers ("
+              + conn.unwrittenBytes() + " bytes unwritten)");
+        }
+      } catch (IscsiProtocolException e) {
+        RLOG.warn("{}: protocol error, dropping the connection: {}", name, e.getMessage());
+        close("protocol error: " + e.getMessage());
+      } catch (IOException e) {
+        close(e.getMessage() == null ? e.toString() : e.getMessage());
+      } catch (RuntimeException e) {
+        LOG.error("{}: unexpected error", name, e);
+        close("internal error: " + e);
+      }
+    }
+
+    @Override
+    public void closed(String reason) {
+      close(reason);
+    }
+
+    @Override
+    public void drain(SubmitQueue.Node item) {
+      if (conn.isGone()) {
+        return;
+      }
+      try {
+        ((OutNode) item).out.write();
+      } catch (IOException e) {
+        close("write failed: " + e.getMessage());
+      } catch (RuntimeException e) {
+        LOG.error("{}: writing failed", name, e);
+        close("internal error: " + e);
+      }
+    }
+
+    @Override
+    public void batchDone() {
+      try {
+        out.flush();
+      } catch (IOException e) {
+        // gone: the connection reports it
       }
     }
 
     // ------------------------------------------------------------------ reading
 
-    private Pdu readPdu() throws IOException {
-      return pdus.next();
-    }
-
-    private void readLoop() {
-      String reason;
-      try {
-        if (!login()) {
-          return;
-        }
-        while (true) {
-          Pdu p = readPdu();
-          if (closing.get()) {
-            return;
-          }
-          if (p == null) {
-            reason = "connection closed by the initiator";
-            break;
-          }
-          handle(p);
-          if (queue.size() > maxQueued) {
-            throw new IscsiProtocolException("the initiator does not read its answers ("
-                + queue.size() + " PDUs queued)");
-          }
-        }
-      } catch (IscsiProtocolException e) {
-        RLOG.warn("{}: protocol error, dropping the connection: {}", name, e.getMessage());
-        reason = "protocol error: " + e.getMessage();
-      } catch (IOException e) {
-        reason = e.getMessage() == null ? e.toString() : e.getMessage();
-      } catch (RuntimeException e) {
-        LOG.error("{}: unexpected error", name, e);
-        reason = "internal error: " + e;
-      }
-      close(reason);
-    }
-
     // ------------------------------------------------------------------ login
 
-    /** The login phase; true when the full feature phase was reached. */
-    private boolean login() throws IOException {
-      boolean first = true;
-      boolean authDone = chapUser == null;
-      int chapState = 0; // 0 none, 1 waiting for CHAP_A, 2 waiting for CHAP_N/CHAP_R
-      int chapId = 0;
-      byte[] challenge = null;
-      boolean declared = false;
-      ByteArrayOutputStream text = new ByteArrayOutputStream();
-      int csgNow = -1;
-      for (int round = 0; round < LOGIN_PDUS; round++) {
-        Pdu p = readPdu();
-        if (p == null) {
-          close("connection closed during login");
-          return false;
-        }
+    /** One PDU of the login phase (RFC 7143 6.1): answers it, or refuses and closes. */
+    private void loginStep(Pdu p) throws IOException {
+      if (++loginRound > LOGIN_PDUS) {
+        refuse(null, INITIATOR_ERROR, "login does not end");
+        return;
+      }
+      boolean first = loginFirst;
+      ByteArrayOutputStream text = loginText;
+      {
         if (p.opcode() != Opcode.LOGIN_REQUEST) {
           if (first) {
             throw new IscsiProtocolException("expected a Login Request, got " + Opcode.name(p.opcode()));
           }
           refuse(p, INVALID_DURING_LOGIN, Opcode.name(p.opcode()) + " during login");
-          return false;
+          return;
         }
         try {
           if (first) {
@@ -529,7 +531,7 @@ public final class IscsiTargetListener implements AutoCloseable {
           if (p.continueBit()) {
             // more text follows: an empty answer asks for it
             sendLogin(false, csg, 0, p.itt(), 0, null);
-            continue;
+            return;
           }
           Map<String, String> keys;
           try {
@@ -541,7 +543,7 @@ public final class IscsiTargetListener implements AutoCloseable {
           Map<String, String> resp = new LinkedHashMap<>();
           if (first) {
             leading(keys, resp);
-            first = false;
+            loginFirst = false;
           }
           // security keys
           String auth = keys.get("AuthMethod");
@@ -624,18 +626,15 @@ public final class IscsiTargetListener implements AutoCloseable {
           }
           if (transit && nsg == Pdus.STAGE_FULL_FEATURE) {
             enterFullFeature(p, resp);
-            return true;
+            return;
           }
           sendLogin(transit, csg, nsg, p.itt(), 0, TextParameters.encode(resp));
         } catch (Refused r) {
           RLOG.info("{}: login of {} refused ({}): {}", name, initiatorName, String.format("%04x", r.status),
               r.getMessage());
           refuse(p, r.status, r.getMessage());
-          return false;
         }
       }
-      refuse(null, INITIATOR_ERROR, "login does not end");
-      return false;
     }
 
     /** The keys of the first Login Request. */
@@ -815,7 +814,7 @@ public final class IscsiTargetListener implements AutoCloseable {
       boolean dd = dataDigest;
       int itt = p.itt();
       int t = tsih;
-      queue.add(() -> {
+      send(() -> {
         encoder.encode(loginResponse(true, p.csg(), Pdus.STAGE_FULL_FEATURE, itt, t, 0, text), out);
         encoder.digests(hd, dd);
       });
@@ -840,7 +839,7 @@ public final class IscsiTargetListener implements AutoCloseable {
     }
 
     private void sendLogin(boolean transit, int csg, int nsg, int itt, int status, byte[] text) {
-      queue.add(() -> encoder.encode(loginResponse(transit, csg, nsg, itt, 0, status, text), out));
+      send(() -> encoder.encode(loginResponse(transit, csg, nsg, itt, 0, status, text), out));
     }
 
     private void refuse(Pdu p, int status, String why) {
@@ -935,7 +934,9 @@ public final class IscsiTargetListener implements AutoCloseable {
     }
 
     private void send(Out o) {
-      queue.add(o);
+      if (!outs.add(new OutNode(o))) {
+        close("event loop shut down");
+      }
     }
 
     private void command(Pdu p) throws IscsiProtocolException {
@@ -1127,7 +1128,7 @@ public final class IscsiTargetListener implements AutoCloseable {
       if (t == null || closing.get()) {
         return;
       }
-      queue.add(() -> finish(t, response));
+      send(() -> finish(t, response));
     }
 
     @Override
@@ -1358,33 +1359,6 @@ public final class IscsiTargetListener implements AutoCloseable {
       return o.toByteArray();
     }
 
-    // ------------------------------------------------------------------ writer
-
-    private void writeLoop() {
-      try {
-        while (true) {
-          Out o = queue.take();
-          if (o == CLOSE) {
-            break;
-          }
-          o.write();
-          if (queue.isEmpty()) {
-            out.flush();
-          }
-        }
-        out.flush();
-      } catch (IOException e) {
-        close("write failed: " + e.getMessage());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (RuntimeException e) {
-        LOG.error("{}: writer failed", name, e);
-        close("internal error: " + e);
-      } finally {
-        closeQuietly(socket);
-      }
-    }
-
     // ------------------------------------------------------------------ teardown
 
     /** Closes after what is queued has been written (bounded by a timer). */
@@ -1394,28 +1368,15 @@ public final class IscsiTargetListener implements AutoCloseable {
       }
       LOG.debug("{}: closing: {}", name, reason);
       connections.remove(this);
-      queue.add(CLOSE);
-      if (Thread.currentThread() != reader) {
-        try {
-          socket.shutdownInput();
-        } catch (IOException | RuntimeException ex) {
-          // already closed
-        }
-      }
-      try {
-        timer.schedule(() -> closeQuietly(socket), 2, TimeUnit.SECONDS);
-      } catch (RejectedExecutionException ex) {
-        closeQuietly(socket);
-      }
+      // what is queued goes out first (a login refusal, a logout response), within 2 s
+      outs.add(new OutNode(() -> conn.close(reason)));
       endSession();
     }
 
     /** Drops the connection at once (link loss): nothing more is written. */
     void abort(String reason) {
-      closeQuietly(socket);
+      conn.abort(reason);
       close(reason);
-      queue.clear();
-      queue.add(CLOSE);
     }
 
     private void endSession() {
@@ -1452,6 +1413,7 @@ public final class IscsiTargetListener implements AutoCloseable {
     private long connectionBuffer = 64L << 20;
     private int maxConnections = 256;
     private long loginTimeoutMillis = 15_000;
+    private IoEngine engine;
 
     private Builder(ScsiTarget target, int port) {
       this.target = Objects.requireNonNull(target, "target");
@@ -1567,6 +1529,12 @@ public final class IscsiTargetListener implements AutoCloseable {
     /** Time from accept to the full feature phase (default 15 s). */
     public Builder loginTimeout(Duration d) {
       this.loginTimeoutMillis = Math.max(1, d.toMillis());
+      return this;
+    }
+
+    /** The engine whose event loops serve the connections (default: the shared one). */
+    public Builder engine(IoEngine e) {
+      this.engine = java.util.Objects.requireNonNull(e, "engine");
       return this;
     }
 
