@@ -247,6 +247,8 @@ final class NvmeTcpHostQueue extends ChannelInboundHandlerAdapter
       decoder.decode(in, this);
     } catch (NvmeTcpProtocolException e) {
       terminate(e);
+    } catch (Dead e) {
+      // the connection is gone: the rest of the input is dropped
     } catch (RuntimeException e) {
       die("queue " + qid + ": " + e);
     } finally {
@@ -278,8 +280,20 @@ final class NvmeTcpHostQueue extends ChannelInboundHandlerAdapter
 
   // ------------------------------------------------------------------ received PDUs
 
+  /** Stops the decoding of a dead connection: nothing after the loss reaches the host. */
+  private static final class Dead extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Dead() {
+      super(null, null, false, false);
+    }
+  }
+
   @Override
   public void header(int type, ByteBuffer hdr, int datal) throws NvmeTcpProtocolException {
+    if (dead) {
+      throw new Dead();
+    }
     if (type != NvmeTcpCodec.C2H_DATA || !icDone) {
       throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_PDU_SEQUENCE_ERROR, 0,
           "unexpected PDU type " + type + (icDone ? "" : " before ICResp"));
@@ -302,6 +316,9 @@ final class NvmeTcpHostQueue extends ChannelInboundHandlerAdapter
 
   @Override
   public void pdu(int type, ByteBuffer hdr) throws NvmeTcpProtocolException {
+    if (dead) {
+      throw new Dead(); // after die(): no completion follows the report of the loss
+    }
     if (!icDone && type != NvmeTcpCodec.ICRESP && type != NvmeTcpCodec.C2H_TERM_REQ) {
       throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_PDU_SEQUENCE_ERROR, 0,
           "expected ICResp, got PDU type " + type);

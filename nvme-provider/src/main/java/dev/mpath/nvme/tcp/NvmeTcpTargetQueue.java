@@ -115,6 +115,8 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
       }
     } catch (NvmeTcpProtocolException e) {
       terminate(e);
+    } catch (Closing e) {
+      // closing: the rest of the input is dropped
     } catch (RuntimeException e) {
       LOG.error("{}: unexpected error", name, e);
       close("internal error: " + e);
@@ -140,8 +142,20 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
 
   // ------------------------------------------------------------------ received PDUs
 
+  /** Stops the decoding of a connection that is closing: nothing more is taken from it. */
+  private static final class Closing extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Closing() {
+      super(null, null, false, false);
+    }
+  }
+
   @Override
   public void header(int type, ByteBuffer hdr, int datal) throws NvmeTcpProtocolException {
+    if (closing.get()) {
+      throw new Closing();
+    }
     if (qid == -1) {
       throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_PDU_SEQUENCE_ERROR, 0,
           "PDU type " + type + " before ICReq");
@@ -191,6 +205,9 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     inData = null;
     PendingWrite w = inWrite;
     inWrite = null;
+    if (closing.get()) {
+      throw new Closing(); // PDUs after a close in the same read are not taken
+    }
     if (type == NvmeTcpCodec.ICREQ) {
       icReq(hdr);
       return;
@@ -352,7 +369,13 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     FabricsController c = controller;
     try {
       c.submit(qid, sqe, data);
-    } catch (IllegalStateException | IllegalArgumentException e) {
+    } catch (IllegalStateException e) {
+      // the controller let go of this queue (its association ended, a reset): the queue is
+      // dead, so is its connection; the host fails the command over on a path error rather
+      // than taking a final (DNR) status for it
+      transfers.remove(cid);
+      close("queue " + qid + " is no longer connected at the controller: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
       Transfer t = transfers.remove(cid);
       if (t != null) {
         pool.give(t.buf());
@@ -460,6 +483,9 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
 
   /** A completion made on the loop (refusals, Connect). */
   private void respond(int cid, int status, int dw0) {
+    if (closing.get()) {
+      return;
+    }
     Completion c = new Completion();
     CompletionQueueEntry e = new CompletionQueueEntry();
     try {
