@@ -17,6 +17,8 @@ import java.util.Objects;
  *   <li>{@link #roundRobin(int)}: rotate, moving on after {@code rrMinIo} requests.
  *   <li>{@link #queueDepth()}: the path with the fewest requests in flight.
  *   <li>{@link #serviceTime()}: the path with the least (in flight + 1) x latency average.
+ *   <li>{@link #adaptive()}: latency-weighted; each path's share proportional to the inverse
+ *       of its latency average (after the Linux NVMe "adaptive" policy proposal).
  *   <li>{@link #failover(Failback)}: active/passive; one path carries everything, the best
  *       one (preferred, then highest priority, then lowest index), with failback.
  * </ul>
@@ -70,6 +72,16 @@ public final class IoPolicy {
     return new IoPolicy("service-time", 0, null, s -> Selectors.serviceTime(), true);
   }
 
+  /**
+   * Latency-weighted: each usable path carries a share of the I/O proportional to the
+   * inverse of its completion-latency moving average, recomputed every 256 requests, so a
+   * slower path carries a proportionate share rather than half (round robin) or nothing
+   * (service time under load). Unmeasured paths get the largest weight until measured.
+   */
+  public static IoPolicy adaptive() {
+    return new IoPolicy("adaptive", 0, null, s -> Selectors.adaptive(), true);
+  }
+
   /** Active/passive with immediate failback. */
   public static IoPolicy failover() {
     return failover(Failback.IMMEDIATE);
@@ -90,7 +102,8 @@ public final class IoPolicy {
 
   /**
    * Parses a policy name as written in sysfs or multipath.conf: {@code numa},
-   * {@code round-robin}, {@code queue-depth}, {@code service-time}, {@code failover}.
+   * {@code round-robin}, {@code queue-depth}, {@code service-time}, {@code adaptive},
+   * {@code failover}.
    *
    * @throws IllegalArgumentException for other names
    */
@@ -104,12 +117,14 @@ public final class IoPolicy {
         return queueDepth();
       case "service-time":
         return serviceTime();
+      case "adaptive":
+        return adaptive();
       case "failover":
         return failover();
       default:
         throw new IllegalArgumentException(
             "unknown I/O policy '" + name
-                + "' (numa, round-robin, queue-depth, service-time, failover)");
+                + "' (numa, round-robin, queue-depth, service-time, adaptive, failover)");
     }
   }
 
@@ -130,7 +145,8 @@ public final class IoPolicy {
 
   /**
    * Whether the policy reads path latencies ({@link PathInfo#serviceTimeNanos()}); only
-   * then does the head time each attempt. True for {@code service-time} and custom policies.
+   * then does the head time each attempt. True for {@code service-time}, {@code adaptive} and
+   * custom policies.
    */
   public boolean usesLatency() {
     return usesLatency;

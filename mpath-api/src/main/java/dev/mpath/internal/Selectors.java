@@ -24,6 +24,10 @@ public final class Selectors {
     return new ServiceTimeSelector();
   }
 
+  public static PathSelector adaptive() {
+    return new AdaptiveSelector();
+  }
+
   public static PathSelector failover(Failback failback, Scheduler scheduler) {
     return new FailoverSelector(failback, scheduler);
   }

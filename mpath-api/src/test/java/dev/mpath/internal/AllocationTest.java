@@ -107,7 +107,7 @@ class AllocationTest {
         (Boolean) SUPPORTED.invoke(ManagementFactory.getThreadMXBean()), "no allocation counter");
     List<Supplier<IoPolicy>> policies =
         List.of(IoPolicy::numa, IoPolicy::roundRobin, IoPolicy::queueDepth,
-            IoPolicy::serviceTime, IoPolicy::failover);
+            IoPolicy::serviceTime, IoPolicy::adaptive, IoPolicy::failover);
     StringBuilder report = new StringBuilder();
     for (Supplier<IoPolicy> policy : policies) {
       try (Rig rig = Rig.builder().policy(policy.get()).build()) {

@@ -128,6 +128,7 @@ class PolicyTest {
     for (Supplier<IoPolicy> policy :
         List.<Supplier<IoPolicy>>of(
             IoPolicy::numa, IoPolicy::roundRobin, IoPolicy::queueDepth, IoPolicy::serviceTime,
+            IoPolicy::adaptive,
             IoPolicy::failover)) {
       try (Rig rig = Rig.builder().build()) {
         FakePath[] p = table(rig);
@@ -222,6 +223,44 @@ class PolicyTest {
       }
       assertEquals(11, fast.submitted.get());
       assertEquals(1, slow.submitted.get());
+      fast.release();
+      slow.release();
+    }
+  }
+
+  @Test
+  void adaptiveSharesFollowTheInverseOfLatency() {
+    try (Rig rig = Rig.builder().policy(IoPolicy.adaptive()).build()) {
+      FakePath fast = rig.attach().hold(true);
+      FakePath slow = rig.attach().hold(true);
+      MultipathDevice d = rig.device();
+      List<IoRequest> done = new ArrayList<>();
+      // unmeasured: equal weights, so the first two go one each; fast takes 1 ms, slow 3 ms
+      d.submit(Rig.read(0, done));
+      d.submit(Rig.read(0, done));
+      assertEquals(1, fast.submitted.get());
+      assertEquals(1, slow.submitted.get());
+      rig.scheduler.advance(Duration.ofMillis(1));
+      fast.release();
+      rig.scheduler.advance(Duration.ofMillis(2));
+      slow.release();
+      // the rest of the first schedule is still the unmeasured one: half each
+      for (int i = 2; i < 256; i++) {
+        d.submit(Rig.read(0, done));
+      }
+      assertEquals(128, fast.submitted.getAndSet(0));
+      assertEquals(128, slow.submitted.getAndSet(0));
+      // the next schedule weighs 1/1 ms against 1/3 ms: three quarters and one quarter,
+      // interleaved (never more than three fast ones in a row)
+      StringBuilder order = new StringBuilder();
+      for (int i = 0; i < 256; i++) {
+        int f = fast.submitted.get();
+        d.submit(Rig.read(0, done));
+        order.append(fast.submitted.get() > f ? 'f' : 's');
+      }
+      assertEquals(192, fast.submitted.get());
+      assertEquals(64, slow.submitted.get());
+      assertTrue(!order.toString().contains("ffff") && !order.toString().contains("ss"), order.toString());
       fast.release();
       slow.release();
     }
@@ -338,6 +377,7 @@ class PolicyTest {
   void policyParsing() {
     assertEquals("round-robin", IoPolicy.parse("Round-Robin").name());
     assertEquals("queue-depth", IoPolicy.parse("queue-depth").name());
+    assertEquals("adaptive", IoPolicy.parse("Adaptive").name());
     assertEquals(Failback.Mode.DEFERRED, Failback.parse("30").mode());
     assertEquals(Duration.ofSeconds(30), Failback.parse("30").delay());
     assertEquals(Failback.FOLLOWOVER, Failback.parse("followover"));
