@@ -19,6 +19,8 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ResourceLeakDetector;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -44,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * default: the number of processors), plus at most two resolver threads that exist only
  * while a host name is being resolved (resolution blocks, so it never runs on an event
  * loop). Thread-safe.
+ *
+ * <p>Buffer leak detection: off unless {@code io.netty.leakDetection.level} is set. Netty's
+ * default samples one buffer in 128 with a stack trace, which is an allocation on the data
+ * path. Set it ({@code paranoid}) to hunt a buffer leak.
  */
 public final class IoEngine {
   private static final Logger LOG = LoggerFactory.getLogger(IoEngine.class);
@@ -55,6 +61,13 @@ public final class IoEngine {
 
   private static volatile IoEngine shared;
 
+  static {
+    if (System.getProperty("io.netty.leakDetection.level") == null
+        && System.getProperty("io.netty.leakDetectionLevel") == null) {
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
+  }
+
   private final EventLoopGroup group;
   private final boolean epoll;
   private final int threads;
@@ -64,8 +77,11 @@ public final class IoEngine {
     this.threads = threads;
     this.epoll = preferNative && Epoll.isAvailable();
     IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    // FastThreadLocalThreads: Netty keeps its per-thread buffer caches and object pools only
+    // on those (4.2 defaults), so on plain threads every buffer and write would allocate
     this.group = new MultiThreadIoEventLoopGroup(threads,
-        new ThreadFactoryBuilder().setNameFormat(name + "-%d").setDaemon(true).build(), factory);
+        new ThreadFactoryBuilder().setNameFormat(name + "-%d").setDaemon(true)
+            .setThreadFactory(FastThreadLocalThread::new).build(), factory);
     ThreadPoolExecutor r = new ThreadPoolExecutor(2, 2, 10, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(),
         new ThreadFactoryBuilder().setNameFormat(name + "-resolver-%d").setDaemon(true).build());

@@ -1,0 +1,136 @@
+package dev.mpath.nvme.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mpath.IoPolicy;
+import dev.mpath.IoRequest;
+import dev.mpath.Multipath;
+import dev.mpath.MultipathDevice;
+import dev.mpath.nvme.host.NvmeProvider;
+import dev.mpath.nvme.target.NamespaceSpec;
+import dev.mpath.nvme.target.NvmeSubsystem;
+import dev.mpath.spi.SystemScheduler;
+import dev.mpath.wire.IoEngine;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 10, P2 on the host side of NVMe/TCP: in steady state a 4 KiB read (C2HData with
+ * SUCCESS) and a 4 KiB write (in-capsule data) allocate nothing on the host's threads,
+ * through the head, the host controller, the queue's submission list, the PDU writer and
+ * the streaming decoder. The target runs on an engine of its own so that its allocations
+ * are not counted. Measured with the JVM's per-thread allocation counters around a closed
+ * loop at queue depth 1 that resubmits from the completion (on the event loop).
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class NvmeTcpAllocationTest {
+  static final String NQN = "nqn.2024-01.dev.mpath:tcp-alloc";
+  static final int WARMUP = 40_000;
+  static final int MEASURED = 40_000;
+
+  private static final java.lang.reflect.Method ALLOCATED;
+  private static final java.lang.reflect.Method SUPPORTED;
+
+  static {
+    try {
+      Class<?> mx = Class.forName("com.sun.management.ThreadMXBean");
+      ALLOCATED = mx.getMethod("getThreadAllocatedBytes", long.class);
+      SUPPORTED = mx.getMethod("isThreadAllocatedMemorySupported");
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Bytes allocated so far by the host's event loops (the shared engine's threads). */
+  private static long hostLoopBytes() throws Exception {
+    long sum = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("mpath-io-") && !t.getName().contains("resolver")) {
+        sum += (Long) ALLOCATED.invoke(ManagementFactory.getThreadMXBean(), t.getId());
+      }
+    }
+    return sum;
+  }
+
+  /** Runs {@code n} I/Os of {@code r}, each resubmitted from the previous one's completion. */
+  private static void closedLoop(MultipathDevice d, IoRequest r, Runnable rearm, int n)
+      throws Exception {
+    CountDownLatch done = new CountDownLatch(1);
+    AtomicReference<Throwable> error = new AtomicReference<>();
+    int[] left = {n};
+    r.completion(x -> {
+      if (x.error() != null) {
+        error.set(x.error());
+        done.countDown();
+        return;
+      }
+      if (--left[0] == 0) {
+        done.countDown();
+        return;
+      }
+      rearm.run();
+      d.submit(x);
+    });
+    rearm.run();
+    d.submit(r);
+    assertTrue(done.await(120, TimeUnit.SECONDS), "closed loop finished");
+    assertNull(error.get());
+  }
+
+  @Test
+  void steadyStateReadsAndWritesAllocateNothingOnTheHost() throws Exception {
+    Assumptions.assumeTrue(
+        (Boolean) SUPPORTED.invoke(ManagementFactory.getThreadMXBean()), "no allocation counter");
+    SystemScheduler real = new SystemScheduler("tcp-alloc-timer");
+    IoEngine targetEngine = IoEngine.create(1, "target-io", true);
+    NvmeSubsystem subsys = NvmeSubsystem.builder(NQN, real).ports(1)
+        .namespace(NamespaceSpec.builder(1).blocks(1 << 16).build()).build();
+    NvmeTcpListener listener = NvmeTcpListener.builder(subsys, 1).engine(targetEngine).start();
+    Multipath mp = Multipath.builder().provider(new NvmeProvider()).discoverProviders(false)
+        .scheduler(real).jmxDomain(null).checkInterval(Duration.ZERO)
+        .ioPolicy(IoPolicy.roundRobin())
+        .property("nvme.hostid", UUID.randomUUID().toString())
+        .property("nvme.kato_ms", "0")
+        .build();
+    try {
+      mp.connect(URI.create(listener.uri() + "?nr_io_queues=1")).get(30, TimeUnit.SECONDS);
+      MultipathDevice d = mp.devices().get(0);
+      ByteBuffer buf = ByteBuffer.allocateDirect(4096);
+      StringBuilder report = new StringBuilder();
+      for (String op : new String[] {"read", "write"}) {
+        IoRequest r = new IoRequest();
+        long[] lba = {0};
+        Runnable rearm = op.equals("read")
+            ? () -> r.read(lba[0]++ & 1023, buf.clear())
+            : () -> r.write(lba[0]++ & 1023, buf.clear());
+        closedLoop(d, r, rearm, WARMUP);
+        long before = hostLoopBytes();
+        closedLoop(d, r, rearm, MEASURED);
+        long bytes = hostLoopBytes() - before;
+        report.append(op).append(' ').append(bytes).append(" B (")
+            .append(String.format("%.2f", (double) bytes / MEASURED)).append(" B/I/O) ");
+        // one object per I/O would be at least 16 B x 40,000 = 640 KB
+        assertTrue(bytes < 64 * 1024, op + ": the host loops allocated " + bytes + " bytes over "
+            + MEASURED + " I/Os");
+      }
+      System.out.println("NVMe/TCP host allocation over " + MEASURED + " I/Os each: " + report);
+    } finally {
+      mp.close();
+      listener.close();
+      subsys.close();
+      targetEngine.shutdown();
+      real.close();
+    }
+  }
+}
