@@ -13,7 +13,6 @@ import dev.mpath.spi.Disposition;
 import dev.mpath.spi.PathSink;
 import dev.mpath.spi.ProviderPath;
 import dev.mpath.testing.Rig;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.function.Supplier;
@@ -77,24 +76,8 @@ class AllocationTest {
     }
   }
 
-  // com.sun.management is reached reflectively: the test sources compile inside module
-  // dev.mpath, which does not read jdk.management.
-  private static final java.lang.reflect.Method ALLOCATED;
-  private static final java.lang.reflect.Method SUPPORTED;
-
-  static {
-    try {
-      Class<?> mx = Class.forName("com.sun.management.ThreadMXBean");
-      ALLOCATED = mx.getMethod("getThreadAllocatedBytes", long.class);
-      SUPPORTED = mx.getMethod("isThreadAllocatedMemorySupported");
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
-  static long allocatedBytes() throws Exception {
-    return (Long) ALLOCATED.invoke(
-        ManagementFactory.getThreadMXBean(), Thread.currentThread().getId());
+  static long allocatedBytes() {
+    return dev.mpath.testing.Allocations.ofCurrentThread();
   }
 
   private static final class Counter {
@@ -103,8 +86,7 @@ class AllocationTest {
 
   @Test
   void submitThroughTheHeadAllocatesNothingPerIo() throws Exception {
-    Assumptions.assumeTrue(
-        (Boolean) SUPPORTED.invoke(ManagementFactory.getThreadMXBean()), "no allocation counter");
+    Assumptions.assumeTrue(dev.mpath.testing.Allocations.supported(), "no allocation counter");
     List<Supplier<IoPolicy>> policies =
         List.of(IoPolicy::numa, IoPolicy::roundRobin, IoPolicy::queueDepth,
             IoPolicy::serviceTime, IoPolicy::adaptive, IoPolicy::failover);
@@ -142,8 +124,7 @@ class AllocationTest {
 
   @Test
   void theCounterSeesTheClonePerAttemptOfCloneStyleProviders() throws Exception {
-    Assumptions.assumeTrue(
-        (Boolean) SUPPORTED.invoke(ManagementFactory.getThreadMXBean()), "no allocation counter");
+    Assumptions.assumeTrue(dev.mpath.testing.Allocations.supported(), "no allocation counter");
     try (Rig rig = Rig.builder().style(dev.mpath.spi.FailoverStyle.CLONE).build()) {
       SyncPath a = new SyncPath(rig.disk.id);
       a.sink = ((dev.mpath.spi.ProviderContext) contextOf(rig)).attach(a);

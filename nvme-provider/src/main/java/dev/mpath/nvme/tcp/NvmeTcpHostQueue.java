@@ -6,6 +6,7 @@ import dev.mpath.nvme.proto.NvmeProtocolException;
 import dev.mpath.nvme.proto.SubmissionQueueEntry;
 import dev.mpath.spi.PathFailureException;
 import dev.mpath.spi.RateLimitedLog;
+import dev.mpath.wire.OutBatch;
 import dev.mpath.wire.SubmitQueue;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -74,7 +75,7 @@ final class NvmeTcpHostQueue extends ChannelInboundHandlerAdapter
   volatile boolean connected; // Connect succeeded
   private boolean icDone; // loop only
   private int maxH2CData; // loop only, after ICResp
-  private ByteBuf out; // loop only: the batch being written
+  private final OutBatch out = new OutBatch(OUT_INITIAL); // loop only
 
   /**
    * @param entries the queue size (CIDs 0..entries-1 carry the host's commands)
@@ -200,25 +201,15 @@ final class NvmeTcpHostQueue extends ChannelInboundHandlerAdapter
   }
 
   private ByteBuf out() {
-    ByteBuf b = out;
-    if (b == null) {
-      b = out = ch.alloc().ioBuffer(OUT_INITIAL);
-    }
-    return b;
+    return out.buf();
   }
 
   private void flush() {
-    ByteBuf b = out;
-    if (b == null) {
-      return;
+    if (dead) {
+      out.discard();
+    } else {
+      out.flush();
     }
-    out = null;
-    Channel c = ch;
-    if (dead || c == null) {
-      b.release();
-      return;
-    }
-    c.writeAndFlush(b, c.voidPromise());
   }
 
   // ------------------------------------------------------------------ channel events
@@ -227,6 +218,7 @@ final class NvmeTcpHostQueue extends ChannelInboundHandlerAdapter
   public void channelActive(ChannelHandlerContext ctx) {
     Channel c = ctx.channel();
     ch = c;
+    out.channel(c);
     submissions = new SubmitQueue(c.eventLoop(), this);
     if (closing) {
       c.close();

@@ -9,6 +9,7 @@ import dev.mpath.nvme.target.FabricsController;
 import dev.mpath.nvme.target.NvmeConnectException;
 import dev.mpath.nvme.target.TargetController;
 import dev.mpath.spi.RateLimitedLog;
+import dev.mpath.wire.OutBatch;
 import dev.mpath.wire.SubmitQueue;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -82,7 +83,7 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
   private volatile boolean sqFlowDisabled;
   private int queueEntries; // loop only
   private int nextTtag; // loop only
-  private ByteBuf out; // loop only
+  private final OutBatch out = new OutBatch(OUT_INITIAL); // loop only
   // the PDU being received (loop only)
   private ByteBuffer inData;
   private PendingWrite inWrite;
@@ -96,6 +97,7 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
         Math.max(Math.max(listener.inCapsule, NvmeTcpListener.ADMIN_IN_CAPSULE_DATA),
             listener.maxH2CData));
     this.completions = new SubmitQueue(ch.eventLoop(), this);
+    this.out.channel(ch);
     this.pool = new BufferPool(listener.maxTransfer);
     ch.eventLoop().schedule(() -> {
       if (controller == null) {
@@ -556,20 +558,11 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
   }
 
   private ByteBuf out() {
-    ByteBuf b = out;
-    if (b == null) {
-      b = out = ch.alloc().ioBuffer(OUT_INITIAL);
-    }
-    return b;
+    return out.buf();
   }
 
   private void flush() {
-    ByteBuf b = out;
-    if (b == null) {
-      return;
-    }
-    out = null;
-    ch.writeAndFlush(b, ch.voidPromise());
+    out.flush();
   }
 
   // ------------------------------------------------------------------ teardown
@@ -599,8 +592,7 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
   }
 
   private void closeOnLoop() {
-    ByteBuf b = out;
-    out = null;
+    ByteBuf b = out.take();
     if (b != null && ch.isActive()) {
       ch.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
       // a host that does not read must not keep the socket

@@ -12,8 +12,8 @@ import dev.mpath.nvme.host.NvmeProvider;
 import dev.mpath.nvme.target.NamespaceSpec;
 import dev.mpath.nvme.target.NvmeSubsystem;
 import dev.mpath.spi.SystemScheduler;
+import dev.mpath.testing.Allocations;
 import dev.mpath.wire.IoEngine;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -39,25 +39,12 @@ class NvmeTcpAllocationTest {
   static final int WARMUP = 40_000;
   static final int MEASURED = 40_000;
 
-  private static final java.lang.reflect.Method ALLOCATED;
-  private static final java.lang.reflect.Method SUPPORTED;
-
-  static {
-    try {
-      Class<?> mx = Class.forName("com.sun.management.ThreadMXBean");
-      ALLOCATED = mx.getMethod("getThreadAllocatedBytes", long.class);
-      SUPPORTED = mx.getMethod("isThreadAllocatedMemorySupported");
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   /** Bytes allocated so far by the host's event loops (the shared engine's threads). */
-  private static long hostLoopBytes() throws Exception {
+  private static long hostLoopBytes() {
     long sum = 0;
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.getName().startsWith("mpath-io-") && !t.getName().contains("resolver")) {
-        sum += (Long) ALLOCATED.invoke(ManagementFactory.getThreadMXBean(), t.getId());
+        sum += Allocations.ofThread(t.getId());
       }
     }
     return sum;
@@ -90,8 +77,7 @@ class NvmeTcpAllocationTest {
 
   @Test
   void steadyStateReadsAndWritesAllocateNothingOnTheHost() throws Exception {
-    Assumptions.assumeTrue(
-        (Boolean) SUPPORTED.invoke(ManagementFactory.getThreadMXBean()), "no allocation counter");
+    Assumptions.assumeTrue(Allocations.supported(), "no allocation counter");
     SystemScheduler real = new SystemScheduler("tcp-alloc-timer");
     IoEngine targetEngine = IoEngine.create(1, "target-io", true);
     NvmeSubsystem subsys = NvmeSubsystem.builder(NQN, real).ports(1)
@@ -115,13 +101,20 @@ class NvmeTcpAllocationTest {
             ? () -> r.read(lba[0]++ & 1023, buf.clear())
             : () -> r.write(lba[0]++ & 1023, buf.clear());
         closedLoop(d, r, rearm, WARMUP);
-        long before = hostLoopBytes();
-        closedLoop(d, r, rearm, MEASURED);
-        long bytes = hostLoopBytes() - before;
-        report.append(op).append(' ').append(bytes).append(" B (")
-            .append(String.format("%.2f", (double) bytes / MEASURED)).append(" B/I/O) ");
+        // the quietest of three windows: steady state, without a one-off (a JIT
+        // recompilation, an internal table growing) landing in it
+        long best = Long.MAX_VALUE;
+        report.append(op).append(':');
+        for (int w = 0; w < 3; w++) {
+          long before = hostLoopBytes();
+          closedLoop(d, r, rearm, MEASURED);
+          long bytes = hostLoopBytes() - before;
+          best = Math.min(best, bytes);
+          report.append(' ').append(bytes).append(" B");
+        }
+        report.append(String.format(" (best %.3f B/I/O) ", (double) best / MEASURED));
         // one object per I/O would be at least 16 B x 40,000 = 640 KB
-        assertTrue(bytes < 64 * 1024, op + ": the host loops allocated " + bytes + " bytes over "
+        assertTrue(best < 16 * 1024, op + ": the host loops allocated " + best + " bytes over "
             + MEASURED + " I/Os");
       }
       System.out.println("NVMe/TCP host allocation over " + MEASURED + " I/Os each: " + report);
