@@ -73,10 +73,11 @@ public final class IoPolicy {
   }
 
   /**
-   * Latency-weighted: each usable path carries a share of the I/O proportional to the
-   * inverse of its completion-latency moving average, recomputed every 256 requests, so a
-   * slower path carries a proportionate share rather than half (round robin) or nothing
-   * (service time under load). Unmeasured paths get the largest weight until measured.
+   * Latency-weighted: each usable path carries a share of the I/O from its completion-latency
+   * moving average, recomputed every 256 requests: shares go as 1/latency^2, so the requests
+   * a path holds at once go as 1/latency, and a slower path carries a proportionate part
+   * rather than half (round robin) or nothing. Unmeasured paths get the largest weight until
+   * measured.
    */
   public static IoPolicy adaptive() {
     return new IoPolicy("adaptive", 0, null, s -> Selectors.adaptive(), true);

@@ -7,10 +7,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Latency-weighted selection after the Linux NVMe multipath "adaptive" I/O policy proposal:
- * each path's weight is proportional to the inverse of its completion latency (the head's
- * passive per-path moving average), so a path three times slower carries a third of the
- * share of a fast one, neither half nor nothing. A path without a sample yet weighs as much
- * as the heaviest measured one, so it gets measured.
+ * weights from each path's completion latency (the head's passive per-path moving
+ * average), so that a slow path carries a proportionate share, neither half nor nothing.
+ * Shares go as 1/latency^2, which makes the requests a path holds at once go as 1/latency
+ * (see {@link Tier#weight}): a path three times slower holds a third as many. A path without
+ * a sample yet weighs as much as the heaviest measured one, so it gets measured.
  *
  * <p>The weights become a schedule of {@value #SLOTS} picks interleaved by smooth weighted
  * round robin (every path at least once), recomputed once per schedule. {@link #select} is
@@ -46,8 +47,7 @@ final class AdaptiveSelector implements PathSelector {
       long maxInv = 0;
       for (int i = 0; i < n; i++) {
         long lat = c.path(i).serviceTimeNanos();
-        // 1/latency in fixed point: 2^40 / ns keeps 1 ns .. 1000 s apart and in range
-        weights[i] = lat <= 0 ? 0 : Math.max(1, (1L << 40) / lat);
+        weights[i] = lat <= 0 ? 0 : weight(lat);
         maxInv = Math.max(maxInv, weights[i]);
       }
       long total = 0;
@@ -79,6 +79,18 @@ final class AdaptiveSelector implements PathSelector {
         s[k] = best;
       }
       active = into;
+    }
+
+    /**
+     * A path's weight for a latency average of {@code lat} ns: 10^12 / (lat in us)^2 (under
+     * 1 us counts as 1 us; at least 1). The share of requests goes as 1/lat^2 so that, by
+     * Little's law, the requests each path holds at once go as 1/lat: with a bounded queue
+     * depth, a slow path holds a proportionate part of it rather than half (which plain
+     * 1/lat shares lead to) or none.
+     */
+    static long weight(long lat) {
+      double us = Math.max(1.0, lat / 1000.0);
+      return Math.max(1, (long) (1e12 / (us * us)));
     }
 
     int next() {

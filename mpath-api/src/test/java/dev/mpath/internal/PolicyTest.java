@@ -250,17 +250,19 @@ class PolicyTest {
       }
       assertEquals(128, fast.submitted.getAndSet(0));
       assertEquals(128, slow.submitted.getAndSet(0));
-      // the next schedule weighs 1/1 ms against 1/3 ms: three quarters and one quarter,
-      // interleaved (never more than three fast ones in a row)
+      // the next schedule weighs 1/(1 ms)^2 against 1/(3 ms)^2: 9 to 1, so that each path
+      // would hold requests in proportion to 1/latency, 3 to 1; interleaved (the slow path
+      // at least once in every 11, never twice in a row)
       StringBuilder order = new StringBuilder();
       for (int i = 0; i < 256; i++) {
         int f = fast.submitted.get();
         d.submit(Rig.read(0, done));
         order.append(fast.submitted.get() > f ? 'f' : 's');
       }
-      assertEquals(192, fast.submitted.get());
-      assertEquals(64, slow.submitted.get());
-      assertTrue(!order.toString().contains("ffff") && !order.toString().contains("ss"), order.toString());
+      assertEquals(230, fast.submitted.get()); // round(256 * 9 / 10)
+      assertEquals(26, slow.submitted.get());
+      assertTrue(!order.toString().contains("fffffffffff") && !order.toString().contains("ss"),
+          order.toString());
       fast.release();
       slow.release();
     }

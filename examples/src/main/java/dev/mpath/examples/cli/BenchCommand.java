@@ -78,7 +78,7 @@ final class BenchCommand implements Callable<Integer> {
   int rwmixread;
 
   @Option(names = "--policy", paramLabel = "POLICY",
-      description = "Set the device's I/O policy first: numa, round-robin, queue-depth, service-time, failover.")
+      description = "Set the device's I/O policy first: numa, round-robin, queue-depth, service-time, adaptive, failover.")
   String policy;
 
   @Option(names = "--verify",

@@ -48,7 +48,7 @@ final class OverheadCommand implements Callable<Integer> {
   @Option(names = "--rounds", description = "Alternating rounds (default ${DEFAULT-VALUE}).")
   int rounds = 15;
 
-  @Option(names = "--policy", description = "numa, round-robin, queue-depth, service-time, failover (default ${DEFAULT-VALUE}).")
+  @Option(names = "--policy", description = "numa, round-robin, queue-depth, service-time, adaptive, failover (default ${DEFAULT-VALUE}).")
   String policy = "round-robin";
 
   @Option(names = "--json", description = "JSON output.")
