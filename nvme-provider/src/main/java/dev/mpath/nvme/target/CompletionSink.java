@@ -7,9 +7,20 @@ import dev.mpath.nvme.proto.CompletionQueueEntry;
  * NVMe/TCP listener).
  *
  * <p>Both methods are called on the controller's executor, one call at a time per
- * controller, never on the stack of {@link TargetController#submit}. They must not block.
+ * controller, never on the stack of {@link TargetController#submit} unless the sink
+ * {@linkplain #runsCommandsInline allows it}. They must not block.
  */
 public interface CompletionSink {
+
+  /**
+   * Whether the controller may execute this I/O queue's commands on the submitting thread
+   * when it has nothing else to do (then {@link #complete} can run on the stack of
+   * {@link TargetController#submit}), as Linux nvmet executes in its transport's I/O work:
+   * no thread hand-off per command. Default false.
+   */
+  default boolean runsCommandsInline() {
+    return false;
+  }
 
   /**
    * One completion. {@code cqe} is a flyweight valid only during the call: copy what you

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs tasks one at a time, in submission order, on a shared executor: one per controller.
  * A task never runs on the stack of {@link #execute} (unless the shared executor itself runs
- * tasks inline); a task submitted from a running task runs after it. Batches of at most
+ * tasks inline; {@link #tryRunInline} asks for that); a task submitted from a running task
+ * runs after it. Batches of at most
  * {@link #BATCH} tasks keep one busy controller from starving the others.
  */
 final class SerialExecutor implements Executor {
@@ -36,6 +37,20 @@ final class SerialExecutor implements Executor {
     if (scheduled.compareAndSet(false, true)) {
       submitDrain();
     }
+  }
+
+  /**
+   * Runs {@code task} on the caller's thread when nothing of this executor is queued or
+   * running (then true: done, in order); else false, and the caller queues it with
+   * {@link #execute}. Tasks queued meanwhile run after it, on the caller too (a batch).
+   */
+  boolean tryRunInline(Runnable task) {
+    if (!tasks.isEmpty() || !scheduled.compareAndSet(false, true)) {
+      return false;
+    }
+    tasks.add(task);
+    drain();
+    return true;
   }
 
   private void submitDrain() {

@@ -377,7 +377,9 @@ public final class TargetController implements FabricsController {
    * data; or the buffer Read, Identify, Get Log Page, Reservation Report fill), used from its
    * position to its limit with absolute access: its position never moves. It may be null for
    * commands without data. The completion goes to the queue's sink from the controller's
-   * executor. On a controller that is already gone, the sink gets
+   * executor (or, for an I/O queue whose sink {@linkplain CompletionSink#runsCommandsInline
+   * allows it}, on the caller's thread when the controller is idle). On a controller that is
+   * already gone, the sink gets
    * {@link CompletionSink#disconnected} again.
    *
    * @throws IllegalArgumentException qid outside the queue range
@@ -404,7 +406,10 @@ public final class TargetController implements FabricsController {
       return;
     }
     touch(); // traffic-based keep alive (CTRATT TBKAS): any command on any queue counts
-    exec.execute(() -> run(q, copy, data));
+    Runnable task = () -> run(q, copy, data);
+    if (qid == 0 || !q.sink.runsCommandsInline() || !exec.tryRunInline(task)) {
+      exec.execute(task);
+    }
   }
 
   private void run(Queue q, ByteBuffer raw, ByteBuffer data) {

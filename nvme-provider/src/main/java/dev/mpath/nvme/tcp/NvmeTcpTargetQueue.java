@@ -501,13 +501,28 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
 
   // ------------------------------------------------------------------ completions
 
-  /** From the controller's executor: hands the completion to the loop. */
+  /** I/O commands run on this loop when the controller is idle: no hand-off per command. */
+  @Override
+  public boolean runsCommandsInline() {
+    return true;
+  }
+
+  /**
+   * From the controller: written at once when it ran the command on this loop (flushed with
+   * the rest of the read), else handed to the loop.
+   */
   @Override
   public void complete(CompletionQueueEntry cqe) {
     Completion c = new Completion();
     cqe.copyTo(c.cqe, 0);
     c.transfer = transfers.remove(cqe.cid());
-    completions.add(c);
+    if (ch.eventLoop().inEventLoop()) {
+      if (!closing.get()) {
+        writeCompletion(c);
+      }
+    } else {
+      completions.add(c);
+    }
   }
 
   @Override
