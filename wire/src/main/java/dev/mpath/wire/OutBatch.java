@@ -1,7 +1,10 @@
 package dev.mpath.wire;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The bytes a connection's event loop sends in one write: PDUs are appended as they are
@@ -49,6 +52,29 @@ public final class OutBatch {
     ByteBuf b = buf;
     buf = null;
     return b;
+  }
+
+  /**
+   * Closes the channel once {@code last} (may be null) and everything written before it have
+   * gone out, and at the latest after {@code graceMillis}, so a peer that does not read
+   * cannot keep the socket (on the channel's event loop).
+   */
+  public static void closeAfterFlush(Channel c, ByteBuf last, long graceMillis) {
+    if (!c.isActive()) {
+      if (last != null) {
+        last.release();
+      }
+      c.close();
+      return;
+    }
+    c.writeAndFlush(last != null ? last : Unpooled.EMPTY_BUFFER)
+        .addListener(ChannelFutureListener.CLOSE);
+    c.eventLoop().schedule(() -> c.close(), graceMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Sends what is pending and then closes the channel (see {@link #closeAfterFlush}). */
+  public void flushAndClose(long graceMillis) {
+    closeAfterFlush(channel, take(), graceMillis);
   }
 
   /** Drops what is pending (the connection is gone). */

@@ -104,6 +104,15 @@ public final class NvmeTcpDecoder {
     return HEADER_ALLOWANCE + maxData + DIGEST_LENGTH;
   }
 
+  /**
+   * Discards the rest of the input, and all later input, without an error: the connection
+   * is going away (for a handler that must take nothing more, even from the read under way).
+   * Once called from {@link Handler#header}, that PDU's data need no place.
+   */
+  public void stop() {
+    bad = true;
+  }
+
   /** Whether an error put the decoder in its BAD state. */
   public boolean isBad() {
     return bad;
@@ -139,6 +148,9 @@ public final class NvmeTcpDecoder {
     try {
       while (in.isReadable() && !bad) {
         step(in, handler);
+      }
+      if (bad) {
+        in.skipBytes(in.readableBytes()); // stopped by the handler
       }
     } catch (NvmeTcpProtocolException | RuntimeException e) {
       bad = true;
@@ -261,6 +273,9 @@ public final class NvmeTcpDecoder {
     }
     dst = null;
     handler.header(type, hdr, datal);
+    if (bad) {
+      return; // stopped
+    }
     if (dst == null) {
       throw new IllegalStateException("the handler gave no place for " + datal + " data bytes");
     }

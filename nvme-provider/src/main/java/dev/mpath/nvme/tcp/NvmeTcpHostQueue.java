@@ -239,8 +239,6 @@ final class NvmeTcpHostQueue extends ChannelInboundHandlerAdapter
       decoder.decode(in, this);
     } catch (NvmeTcpProtocolException e) {
       terminate(e);
-    } catch (Dead e) {
-      // the connection is gone: the rest of the input is dropped
     } catch (RuntimeException e) {
       die("queue " + qid + ": " + e);
     } finally {
@@ -272,19 +270,11 @@ final class NvmeTcpHostQueue extends ChannelInboundHandlerAdapter
 
   // ------------------------------------------------------------------ received PDUs
 
-  /** Stops the decoding of a dead connection: nothing after the loss reaches the host. */
-  private static final class Dead extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    Dead() {
-      super(null, null, false, false);
-    }
-  }
-
   @Override
   public void header(int type, ByteBuffer hdr, int datal) throws NvmeTcpProtocolException {
     if (dead) {
-      throw new Dead();
+      decoder.stop(); // nothing after the loss reaches the host
+      return;
     }
     if (type != NvmeTcpCodec.C2H_DATA || !icDone) {
       throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_PDU_SEQUENCE_ERROR, 0,
@@ -309,7 +299,8 @@ final class NvmeTcpHostQueue extends ChannelInboundHandlerAdapter
   @Override
   public void pdu(int type, ByteBuffer hdr) throws NvmeTcpProtocolException {
     if (dead) {
-      throw new Dead(); // after die(): no completion follows the report of the loss
+      decoder.stop(); // after die(): no completion follows the report of the loss
+      return;
     }
     if (!icDone && type != NvmeTcpCodec.ICRESP && type != NvmeTcpCodec.C2H_TERM_REQ) {
       throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_PDU_SEQUENCE_ERROR, 0,

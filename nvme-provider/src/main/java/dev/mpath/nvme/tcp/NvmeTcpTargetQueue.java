@@ -13,7 +13,6 @@ import dev.mpath.wire.OutBatch;
 import dev.mpath.wire.SubmitQueue;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.nio.ByteBuffer;
@@ -117,8 +116,6 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
       }
     } catch (NvmeTcpProtocolException e) {
       terminate(e);
-    } catch (Closing e) {
-      // closing: the rest of the input is dropped
     } catch (RuntimeException e) {
       LOG.error("{}: unexpected error", name, e);
       close("internal error: " + e);
@@ -144,19 +141,11 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
 
   // ------------------------------------------------------------------ received PDUs
 
-  /** Stops the decoding of a connection that is closing: nothing more is taken from it. */
-  private static final class Closing extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    Closing() {
-      super(null, null, false, false);
-    }
-  }
-
   @Override
   public void header(int type, ByteBuffer hdr, int datal) throws NvmeTcpProtocolException {
     if (closing.get()) {
-      throw new Closing();
+      decoder.stop(); // a closing connection takes nothing more
+      return;
     }
     if (qid == -1) {
       throw new NvmeTcpProtocolException(NvmeTcpProtocolException.FES_PDU_SEQUENCE_ERROR, 0,
@@ -208,7 +197,8 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     PendingWrite w = inWrite;
     inWrite = null;
     if (closing.get()) {
-      throw new Closing(); // PDUs after a close in the same read are not taken
+      decoder.stop(); // PDUs after a close in the same read are not taken
+      return;
     }
     if (type == NvmeTcpCodec.ICREQ) {
       icReq(hdr);
@@ -607,17 +597,7 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
   }
 
   private void closeOnLoop() {
-    ByteBuf b = out.take();
-    if (b != null && ch.isActive()) {
-      ch.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
-      // a host that does not read must not keep the socket
-      ch.eventLoop().schedule(() -> ch.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-    } else {
-      if (b != null) {
-        b.release();
-      }
-      ch.close();
-    }
+    out.flushAndClose(CLOSE_GRACE_MILLIS); // a host that does not read must not keep the socket
   }
 
   private void release(FabricsController c, int q) {

@@ -193,7 +193,7 @@ public final class NvmeTcpTransport implements NvmeTransport {
   private final Target target;
   private final IoEngine engine;
   private final Map<Integer, NvmeTcpHostQueue> queues = new ConcurrentHashMap<>();
-  /** I/O queues by qid - 1, for the loop-affine queue choice (copy on write, rarely). */
+  /** I/O queues at index qid - 1 (null until connected; copy on write, rarely). */
   private volatile NvmeTcpHostQueue[] ioQueues = new NvmeTcpHostQueue[0];
   private final AtomicInteger internalCid = new AtomicInteger();
   private volatile boolean closed;
@@ -263,7 +263,7 @@ public final class NvmeTcpTransport implements NvmeTransport {
   @Override
   public int queueOfThisThread() {
     for (NvmeTcpHostQueue q : ioQueues) {
-      if (q.onLoop()) {
+      if (q != null && q.onLoop()) {
         return q.qid();
       }
     }
@@ -317,8 +317,8 @@ public final class NvmeTcpTransport implements NvmeTransport {
   }
 
   private synchronized void addIoQueue(NvmeTcpHostQueue q) {
-    NvmeTcpHostQueue[] a = Arrays.copyOf(ioQueues, ioQueues.length + 1);
-    a[a.length - 1] = q;
+    NvmeTcpHostQueue[] a = Arrays.copyOf(ioQueues, Math.max(ioQueues.length, q.qid()));
+    a[q.qid() - 1] = q;
     ioQueues = a;
   }
 
@@ -393,10 +393,8 @@ public final class NvmeTcpTransport implements NvmeTransport {
    */
   @Override
   public void submit(int qid, SubmissionQueueEntry sqe, ByteBuffer data) {
-    NvmeTcpHostQueue q = qid > 0 && qid <= ioQueues.length ? ioQueues[qid - 1] : queues.get(qid);
-    if (q == null || q.qid() != qid) {
-      q = queues.get(qid);
-    }
+    NvmeTcpHostQueue[] io = ioQueues;
+    NvmeTcpHostQueue q = qid > 0 ? (qid <= io.length ? io[qid - 1] : null) : queues.get(0);
     if (q == null || closed) {
       return; // the association is gone; the host fails outstanding commands itself
     }

@@ -391,11 +391,8 @@ public final class ScsiProvider implements MultipathProvider {
       claims.remove(key, mine);
     }
     mine.completeExceptionally(new IOException("no path through " + key + " lun " + key.lun()));
-    if (s != null && s.paths.isEmpty()) {
-      s.close();
-      synchronized (lock) {
-        sessions.remove(s);
-      }
+    if (s != null) {
+      closeIfUnused(s);
     }
   }
 

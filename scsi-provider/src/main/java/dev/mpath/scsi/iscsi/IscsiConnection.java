@@ -1,10 +1,9 @@
 package dev.mpath.scsi.iscsi;
 
+import dev.mpath.wire.OutBatch;
 import dev.mpath.wire.SubmitQueue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,7 +11,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One iSCSI TCP connection on an event loop of the shared {@link dev.mpath.wire.IoEngine}:
@@ -129,41 +127,31 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Subm
    * {@link #CLOSE_GRACE_MILLIS}; {@link Receiver#closed} follows on the loop.
    */
   void close(String reason) {
-    Channel c = ch;
-    if (c == null) {
-      gone = true;
-      return;
-    }
-    onLoop(c, () -> {
-      if (closeReason == null) {
-        closeReason = reason;
-      }
-      if (!c.isActive()) {
-        c.close();
-        return;
-      }
-      c.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-      c.eventLoop().schedule(() -> c.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-    });
+    end(reason, true);
   }
 
   /** Drops the connection at once (any thread): nothing more is written. */
   void abort(String reason) {
+    end(reason, false);
+  }
+
+  private void end(String reason, boolean afterFlush) {
     Channel c = ch;
     if (c == null) {
       gone = true;
       return;
     }
-    onLoop(c, () -> {
+    Runnable r = () -> {
       if (closeReason == null) {
         closeReason = reason;
       }
-      gone = true;
-      c.close();
-    });
-  }
-
-  private static void onLoop(Channel c, Runnable r) {
+      if (afterFlush) {
+        OutBatch.closeAfterFlush(c, null, CLOSE_GRACE_MILLIS);
+      } else {
+        gone = true;
+        c.close();
+      }
+    };
     if (c.eventLoop().inEventLoop()) {
       r.run();
     } else {
