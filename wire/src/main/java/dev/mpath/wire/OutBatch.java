@@ -17,6 +17,8 @@ public final class OutBatch {
   private final int initialCapacity;
   private Channel channel;
   private ByteBuf buf;
+  /** Buffers were written (by {@link #append}) but not flushed. */
+  private boolean unflushed;
 
   /** @param initialCapacity bytes a new buffer starts with (it grows to the batch) */
   public OutBatch(int initialCapacity) {
@@ -37,10 +39,31 @@ public final class OutBatch {
     return b;
   }
 
+  /**
+   * Appends {@code data} without copying it: what is pending is written first, then
+   * {@code data}, whose ownership passes to the channel (released once sent or failed);
+   * both go out with the next {@link #flush}. For large payloads (read data), where a copy
+   * into the batch would cost more than a second buffer in the socket write.
+   */
+  public void append(ByteBuf data) {
+    ByteBuf b = buf;
+    if (b != null) {
+      buf = null;
+      channel.write(b, channel.voidPromise());
+    }
+    channel.write(data, channel.voidPromise());
+    unflushed = true;
+  }
+
   /** Writes and flushes what is pending, if anything (no promise: errors reach the pipeline). */
   public void flush() {
     ByteBuf b = buf;
+    boolean appended = unflushed;
+    unflushed = false;
     if (b == null) {
+      if (appended) {
+        channel.flush();
+      }
       return;
     }
     buf = null;
@@ -51,6 +74,7 @@ public final class OutBatch {
   public ByteBuf take() {
     ByteBuf b = buf;
     buf = null;
+    unflushed = false; // appended buffers went to the channel, and go with its next flush
     return b;
   }
 

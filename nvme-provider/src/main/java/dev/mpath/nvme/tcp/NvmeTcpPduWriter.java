@@ -110,6 +110,31 @@ public final class NvmeTcpPduWriter {
         data, index);
   }
 
+  /**
+   * C2HData (07h) without its data: the header (and padding) go to {@code out}, the caller
+   * sends the {@code len} data bytes itself, zero-copy, and then calls {@link #dataDigest}
+   * when {@link #dataDigestOn() data digests} are on.
+   */
+  public void c2hDataHeader(ByteBuf out, int cccid, long datao, boolean last, boolean success,
+      int len) {
+    begin(NvmeTcpCodec.C2H_DATA, len);
+    h.putShort(8, (short) cccid).putInt(12, (int) datao).putInt(16, len);
+    end(out, (last ? NvmeTcpCodec.FLAG_LAST_PDU : 0) | (success ? NvmeTcpCodec.FLAG_SUCCESS : 0),
+        null, 0);
+  }
+
+  /** Whether data PDUs carry a DDGST (TCP transport 3.6.1.4, negotiated in ICReq/ICResp). */
+  public boolean dataDigestOn() {
+    return ddgst;
+  }
+
+  /** The DDGST (CRC32C) of {@code data}'s remaining bytes, to be written little-endian. */
+  public int dataDigest(ByteBuffer data) {
+    crc.reset();
+    crc.update(data);
+    return (int) crc.getValue();
+  }
+
   /** R2T (09h). */
   public void r2t(ByteBuf out, int cccid, int ttag, long r2to, long r2tl) {
     begin(NvmeTcpCodec.R2T, 0);
@@ -144,7 +169,8 @@ public final class NvmeTcpPduWriter {
     h.put(2, (byte) hlen);
     h.put(3, (byte) (digests && dlen > 0 ? pdo : 0));
     h.putInt(4, plen);
-    out.ensureWritable(plen);
+    // without data, the caller sends the data (and its digest) itself
+    out.ensureWritable(dlen > 0 && data == null ? pdo : plen);
     out.writeBytes(h.array(), 0, hlen);
     if (hd) {
       crc.reset();
@@ -152,7 +178,7 @@ public final class NvmeTcpPduWriter {
       out.writeIntLE((int) crc.getValue());
     }
     out.writeZero(pdo - headerEnd);
-    if (dlen > 0) {
+    if (dlen > 0 && data != null) {
       int at = out.writerIndex();
       ByteBuffer to = out.internalNioBuffer(at, dlen);
       to.put(to.position(), data, index, dlen);

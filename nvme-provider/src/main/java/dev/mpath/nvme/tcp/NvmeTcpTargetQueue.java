@@ -48,8 +48,18 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     Transfer transfer;
   }
 
-  /** A command's data buffer from the pool, and its direction. */
-  private record Transfer(ByteBuffer buf, boolean read) {}
+  /**
+   * A command's data buffer and its direction. Read data lives in a pooled direct
+   * {@code ByteBuf} of the channel's allocator ({@code out}, with {@code buf} its NIO view),
+   * which the completion hands to the socket as it is: the store's read is the only copy
+   * before the kernel's. Other data comes from the connection's {@link BufferPool}
+   * ({@code out} null).
+   */
+  private record Transfer(ByteBuffer buf, boolean read, ByteBuf out) {
+    Transfer(ByteBuffer buf, boolean read) {
+      this(buf, read, null);
+    }
+  }
 
   /** A write waiting for its H2CData. */
   private static final class PendingWrite {
@@ -318,16 +328,18 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
           "more data transfers outstanding than the queue's " + queueEntries + " entries"));
       return;
     }
-    ByteBuffer buf = pool.take((int) len);
     if (dir == SubmissionQueueEntry.XFER_CONTROLLER_TO_HOST) {
-      if (transfers.putIfAbsent(cid, new Transfer(buf, true)) != null) {
-        pool.give(buf);
+      ByteBuf rd = ch.alloc().directBuffer((int) len, (int) len);
+      ByteBuffer view = rd.internalNioBuffer(0, (int) len);
+      if (transfers.putIfAbsent(cid, new Transfer(view, true, rd)) != null) {
+        rd.release();
         respond(cid, NvmeStatus.COMMAND_ID_CONFLICT.field() | NvmeStatus.DNR_BIT, 0);
         return;
       }
-      submit(cid, sqe, buf);
+      submit(cid, sqe, view);
       return;
     }
+    ByteBuffer buf = pool.take((int) len);
     // host to controller beyond the capsule: ask for all of it (one R2T, MAXR2T 1)
     int ttag = nextTtag;
     nextTtag = (nextTtag + 1) & 0x7FFF;
@@ -365,14 +377,23 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
       // the controller let go of this queue (its association ended, a reset): the queue is
       // dead, so is its connection; the host fails the command over on a path error rather
       // than taking a final (DNR) status for it
-      transfers.remove(cid);
+      release(transfers.remove(cid));
       close("queue " + qid + " is no longer connected at the controller: " + e.getMessage());
     } catch (IllegalArgumentException e) {
-      Transfer t = transfers.remove(cid);
-      if (t != null) {
-        pool.give(t.buf());
-      }
+      release(transfers.remove(cid));
       respond(cid, NvmeStatus.COMMAND_SEQUENCE_ERROR.field() | NvmeStatus.DNR_BIT, 0);
+    }
+  }
+
+  /** Gives a transfer's buffer back (null: none), once the controller is done with it. */
+  private void release(Transfer t) {
+    if (t == null) {
+      return;
+    }
+    if (t.out() != null) {
+      t.out().release();
+    } else {
+      pool.give(t.buf());
     }
   }
 
@@ -509,6 +530,8 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     if (ch.eventLoop().inEventLoop()) {
       if (!closing.get()) {
         writeCompletion(c);
+      } else {
+        release(c.transfer);
       }
     } else {
       completions.add(c);
@@ -522,8 +545,12 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
 
   @Override
   public void drain(SubmitQueue.Node item) {
+    Completion c = (Completion) item;
     if (!closing.get()) {
-      writeCompletion((Completion) item);
+      writeCompletion(c);
+    } else {
+      release(c.transfer);
+      c.transfer = null;
     }
   }
 
@@ -538,28 +565,36 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     int status = (cqe.getShort(CompletionQueueEntry.STATUS_OFFSET) & 0xFFFF) >>> 1;
     int cid = cqe.getShort(CompletionQueueEntry.CID_OFFSET) & 0xFFFF;
     boolean ok = NvmeStatus.code(status) == 0;
-    ByteBuf b = out();
     Transfer t = c.transfer;
     c.transfer = null;
     if (t != null && t.read() && ok) {
       // TCP transport 3.6.2.8: SUCCESS only when SQ flow control is off and DW0/DW1 are 0
       boolean success = sqFlowDisabled && cqe.getInt(0) == 0 && cqe.getInt(4) == 0;
-      ByteBuffer d = t.buf();
-      int total = d.remaining();
+      ByteBuf d = t.out();
+      int total = d.capacity();
       int chunk = listener.c2hChunk;
+      boolean dd = writer.dataDigestOn();
       for (int off = 0; off < total; off += chunk) {
         int n = Math.min(chunk, total - off);
         boolean last = off + n == total;
-        writer.c2hData(b, cid, off, last, last && success, d, off, n);
+        writer.c2hDataHeader(out(), cid, off, last, last && success, n);
+        // the digest first: once appended, the data may be released (a closed channel)
+        int digest = dd ? writer.dataDigest(d.internalNioBuffer(off, n)) : 0;
+        out.append(n == total ? d.setIndex(0, n) : d.retainedSlice(off, n));
+        if (dd) {
+          out().writeIntLE(digest);
+        }
       }
-      pool.give(d);
+      if (chunk < total) {
+        d.release(); // the slices hold it until they are sent
+      }
       if (success) {
         return;
       }
-    } else if (t != null) {
-      pool.give(t.buf());
+    } else {
+      release(t);
     }
-    writer.capsuleResp(b, cqe, 0);
+    writer.capsuleResp(out(), cqe, 0);
   }
 
   private ByteBuf out() {
