@@ -86,6 +86,12 @@ final class BenchCommand implements Callable<Integer> {
           + "(read modes write the region first; write modes read it back after the run).")
   boolean verify;
 
+  @Option(names = "--resubmit", paramLabel = "FROM", defaultValue = "thread",
+      description = "Where a finished I/O is accounted for and the next one submitted: thread (the job's "
+          + "own thread, woken per completion, as fio does; default) or completion (inside the completion, "
+          + "on the I/O thread that delivered it, as an asynchronous application would).")
+  String resubmit;
+
   @Option(names = "--size", paramLabel = "SIZE",
       description = "Region to use from LBA 0 (default: the whole device, at most 1g).")
   String size;
@@ -126,6 +132,9 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--bs " + bs + " is larger than 64m");
     }
     range("--iodepth", iodepth, 1, 4096);
+    if (!resubmit.equals("thread") && !resubmit.equals("completion")) {
+      throw new IllegalArgumentException("--resubmit must be thread or completion, not '" + resubmit + "'");
+    }
     range("--numjobs", numjobs, 1, 256);
     range("--rwmixread", rwmixread, 0, 100);
     if (ios != null && ios < 1) {
@@ -193,6 +202,7 @@ final class BenchCommand implements Callable<Integer> {
     options.put("rwmixread", s.mode() == BenchJob.Rw.RANDRW ? rwmixread : null);
     options.put("size", (verify ? jobChunks * numjobs : chunks) * bsBytes);
     options.put("verify", verify);
+    options.put("resubmit", resubmit);
     options.put("policy", s.policy() == null ? null : s.policy().name());
 
     BenchReport report = run(d, s.mode(), (int) bsBytes, jobChunks, s.runtimeNanos(), options, s.showProgress(), err);
@@ -223,7 +233,8 @@ final class BenchCommand implements Callable<Integer> {
     for (int i = 0; i < numjobs; i++) {
       long firstLba = verify ? i * jobChunks * blocksPerChunk : 0;
       BenchJob.Spec s = new BenchJob.Spec(i, mode, bsBytes, d.blockSize(), iodepth, firstLba, jobChunks,
-          ios == null ? Long.MAX_VALUE : ios, runtimeNanos, rwmixread, verify, SEED + 0x9E3779B97F4A7C15L * i);
+          ios == null ? Long.MAX_VALUE : ios, runtimeNanos, rwmixread, verify, SEED + 0x9E3779B97F4A7C15L * i,
+          resubmit.equals("completion"));
       BenchJob job = new BenchJob(d, s, phases);
       Thread t = new Thread(job, "mpath-bench-" + i);
       t.setDaemon(true);

@@ -81,7 +81,14 @@ final class BenchJob implements Runnable {
    * @param iosLimit I/Os to issue in the timed phase (Long.MAX_VALUE: until the runtime)
    */
   record Spec(int index, Rw rw, int bs, int blockSize, int iodepth, long firstLba, long chunks,
-      long iosLimit, long runtimeNanos, int rwmixread, boolean verify, long seed) {}
+      long iosLimit, long runtimeNanos, int rwmixread, boolean verify, long seed,
+      boolean resubmitOnCompletion) {
+    Spec(int index, Rw rw, int bs, int blockSize, int iodepth, long firstLba, long chunks,
+        long iosLimit, long runtimeNanos, int rwmixread, boolean verify, long seed) {
+      this(index, rw, bs, blockSize, iodepth, firstLba, chunks, iosLimit, runtimeNanos, rwmixread,
+          verify, seed, false);
+    }
+  }
 
   /** Latency and volume of one direction. Written by the job thread only. */
   static final class Stats {
@@ -181,6 +188,12 @@ final class BenchJob implements Runnable {
   private long deadline;
   private long seqNext;
   private int inFlight;
+  private long lastProgress;
+  /**
+   * A thread is inside the job's state (under its monitor). The state is the job thread's,
+   * or, with {@code resubmitOnCompletion}, whichever thread holds the monitor.
+   */
+  private boolean processing;
 
   BenchJob(MultipathDevice device, Spec spec, Phases phases) {
     this.device = device;
@@ -200,7 +213,9 @@ final class BenchJob implements Runnable {
     IoCompletion done = r -> {
       int slot = (Integer) r.attachment();
       endNanos[slot] = System.nanoTime();
-      ring.offer(slot);
+      if (!spec.resubmitOnCompletion() || !completeHere(slot)) {
+        ring.offer(slot);
+      }
     };
     byte[] noise = new byte[spec.bs()];
     rnd.split().nextBytes(noise);
@@ -275,13 +290,22 @@ final class BenchJob implements Runnable {
     deadline = deadlineNanos;
     seqNext = 0;
     inFlight = 0;
-    for (int s = 0; s < reqs.length && canIssue(); s++) {
-      issue(s);
+    synchronized (this) {
+      processing = true;
+      try {
+        for (int s = 0; s < reqs.length && canIssue(); s++) {
+          issue(s);
+        }
+      } finally {
+        processing = false;
+      }
     }
-    long lastProgress = System.nanoTime();
-    while (inFlight > 0) {
-      int s = ring.take(TimeUnit.MILLISECONDS.toNanos(100));
-      if (s < 0) {
+    lastProgress = System.nanoTime();
+    while (true) {
+      synchronized (this) {
+        if (inFlight <= 0) {
+          return;
+        }
         if (System.nanoTime() - lastProgress > STALL_NANOS) {
           // the head bounds every request, so this is a safety net only
           abandoned += inFlight;
@@ -290,14 +314,52 @@ final class BenchJob implements Runnable {
           inFlight = 0;
           return;
         }
-        continue;
       }
-      lastProgress = endNanos[s];
-      inFlight--;
-      complete(s);
-      if (canIssue()) {
-        issue(s);
+      int s = ring.take(TimeUnit.MILLISECONDS.toNanos(100));
+      if (s >= 0) {
+        synchronized (this) {
+          processing = true;
+          try {
+            completeAndReissue(s);
+          } finally {
+            processing = false;
+          }
+        }
       }
+    }
+  }
+
+  /**
+   * With {@code resubmitOnCompletion}: handles a completion on the thread that delivered it
+   * (an I/O thread), so a resubmission costs no wake-up of the job thread. False when this
+   * thread is already inside the job (a submission that completed at once): the ring takes
+   * it, so completions never nest.
+   */
+  private boolean completeHere(int s) {
+    synchronized (this) {
+      if (processing) {
+        return false;
+      }
+      processing = true;
+      try {
+        completeAndReissue(s);
+        if (inFlight == 0) {
+          LockSupport.unpark(ring.consumer);
+        }
+      } finally {
+        processing = false;
+      }
+      return true;
+    }
+  }
+
+  /** One completion: account for it, then keep the slot busy while the phase lasts. */
+  private void completeAndReissue(int s) {
+    lastProgress = endNanos[s];
+    inFlight--;
+    complete(s);
+    if (canIssue()) {
+      issue(s);
     }
   }
 

@@ -392,6 +392,25 @@ class BenchCommandTest {
     assertEquals(0, dev.overlaps.get(), "never two I/Os on one chunk at once");
   }
 
+  @Test
+  void resubmitOnCompletionSubmitsFromTheCompletingThreadAndLosesNothing() throws Exception {
+    for (BenchJob.Rw rw : new BenchJob.Rw[] {BenchJob.Rw.RANDREAD, BenchJob.Rw.RANDWRITE}) {
+      MemoryDevice dev = new MemoryDevice(2048, 512);
+      dev.corruptReadNumber = 100;
+      BenchJob.Phases phases = new BenchJob.Phases(1);
+      BenchJob job = new BenchJob(dev, new BenchJob.Spec(0, rw, 4096, 512, 4, 0, 256, 3000,
+          TimeUnit.SECONDS.toNanos(10), 50, true, 1, true), phases);
+      runJob(job, phases);
+      BenchJob.Stats main = rw == BenchJob.Rw.RANDREAD ? job.read : job.write;
+      assertEquals(3000, main.ios, rw + ": every I/O of the phase accounted for once");
+      assertEquals(0, dev.overlaps.get(), rw + ": never two I/Os on one chunk at once");
+      assertEquals(1, job.verifyErrors, rw + ": the damaged read is still caught");
+      // the first iodepth submissions come from the job thread, the rest from completions
+      assertTrue(dev.submitsFromDevice.get() > 3000, rw + ": " + dev.submitsFromDevice.get()
+          + " submissions from the completing thread");
+    }
+  }
+
   private static void runJob(BenchJob job, BenchJob.Phases phases) throws InterruptedException {
     Thread t = new Thread(job, "bench-test-job");
     t.start();
@@ -413,6 +432,7 @@ class BenchCommandTest {
     final int blockSize;
     final AtomicLong reads = new AtomicLong();
     final AtomicLong overlaps = new AtomicLong();
+    final AtomicLong submitsFromDevice = new AtomicLong();
     final int[] busy;
     volatile long corruptReadNumber = -1;
     final java.util.concurrent.ExecutorService exec = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -431,6 +451,9 @@ class BenchCommandTest {
     public void submit(IoRequest r) {
       int off = (int) (r.lba() * blockSize);
       int len = r.buffer().remaining();
+      if (Thread.currentThread().getName().equals("memory-device")) {
+        submitsFromDevice.incrementAndGet();
+      }
       synchronized (busy) {
         if (busy[(int) r.lba()]++ > 0) {
           overlaps.incrementAndGet();
