@@ -172,6 +172,7 @@ public final class IscsiTransport implements ScsiTransport {
     CompletableFuture<Void> f = new CompletableFuture<>();
     this.handler = h;
     PduDecoder decoder = PduDecoder.fromTarget(settings.maxRecvDataSegmentLength());
+    decoder.dataInPlacement(this::placeDataIn);
     IscsiConnection c = new IscsiConnection(decoder, new IscsiConnection.Receiver() {
       @Override
       public void active() {
@@ -347,22 +348,44 @@ public final class IscsiTransport implements ScsiTransport {
     return t;
   }
 
+  /**
+   * The decoder's {@link PduDecoder.DataInPlacement}: in the full feature phase, a Data-In's
+   * data goes from the received bytes straight into the command's buffer (on the loop).
+   */
+  private boolean placeDataIn(Pdu p, ByteBuffer in, int len) throws IscsiProtocolException {
+    if (!fullFeature) {
+      return false;
+    }
+    Task t = dataInTask(p, len);
+    t.buf.put(t.base + (int) (p.bufferOffset() & 0xFFFFFFFFL), in, in.position(), len);
+    return true;
+  }
+
+  /** The task a Data-In with {@code len} data bytes belongs to, checked against it. */
+  private Task dataInTask(Pdu p, int len) throws IscsiProtocolException {
+    Task t = task(p);
+    if (!t.read) {
+      throw new IscsiProtocolException("Data-In for a command that reads nothing (ITT " + Integer.toHexString(t.itt) + ")");
+    }
+    if (p.dataSn() != t.nextDataSn) {
+      throw new IscsiProtocolException("Data-In DataSN " + p.dataSn() + ", expected " + t.nextDataSn);
+    }
+    long off = p.bufferOffset() & 0xFFFFFFFFL;
+    if (off + len > t.length) {
+      throw new IscsiProtocolException("Data-In at offset " + off + " of " + len + " bytes beyond the "
+          + t.length + "-byte buffer");
+    }
+    return t;
+  }
+
   private void dataIn(Pdu p) throws IscsiProtocolException {
     Task t = task(p);
     int len = p.dataSegmentLength();
     if (len > 0) {
-      if (!t.read) {
-        throw new IscsiProtocolException("Data-In for a command that reads nothing (ITT " + Integer.toHexString(t.itt) + ")");
+      if (!p.dataPlaced()) {
+        dataInTask(p, len);
+        t.buf.put(t.base + (int) (p.bufferOffset() & 0xFFFFFFFFL), p.dataRaw(), 0, len);
       }
-      if (p.dataSn() != t.nextDataSn) {
-        throw new IscsiProtocolException("Data-In DataSN " + p.dataSn() + ", expected " + t.nextDataSn);
-      }
-      long off = p.bufferOffset() & 0xFFFFFFFFL;
-      if (off + len > t.length) {
-        throw new IscsiProtocolException("Data-In at offset " + off + " of " + len + " bytes beyond the "
-            + t.length + "-byte buffer");
-      }
-      t.buf.put(t.base + (int) off, p.dataRaw(), 0, len);
       t.received += len;
       t.nextDataSn++;
     } else if (!p.statusPresent()) {

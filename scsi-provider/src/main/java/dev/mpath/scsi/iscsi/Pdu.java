@@ -69,6 +69,15 @@ public final class Pdu {
     return data.duplicate();
   }
 
+  /**
+   * Whether the decoder put this PDU's data segment where it belongs instead of into the
+   * PDU ({@link PduDecoder.DataInPlacement}): DataSegmentLength says how much, and the PDU
+   * itself carries none.
+   */
+  boolean dataPlaced() {
+    return dataSegmentLength() > 0 && data.remaining() == 0;
+  }
+
   /** A copy of the data segment. */
   public byte[] dataBytes() {
     byte[] b = new byte[data.remaining()];

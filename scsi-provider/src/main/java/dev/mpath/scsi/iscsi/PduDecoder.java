@@ -25,6 +25,25 @@ public final class PduDecoder {
   private boolean headerDigest;
   private boolean dataDigest;
   private String bad;
+  private DataInPlacement placement;
+  private static final byte[] NO_AHS = new byte[0];
+  private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+
+  /**
+   * Puts a Data-In PDU's data where it belongs as it is decoded, straight from the received
+   * bytes, so that it is neither copied into the PDU nor copied again by its consumer.
+   */
+  public interface DataInPlacement {
+    /**
+     * Copies the {@code length} data bytes at {@code in}'s position (which must not move) to
+     * their destination, or declines (false): the PDU then carries its data as usual.
+     * Called before the data digest is checked; a digest error loses the connection, so the
+     * destination's contents then do not matter.
+     *
+     * @throws IscsiProtocolException the PDU is not acceptable (the decoder turns BAD)
+     */
+    boolean place(Pdu header, ByteBuffer in, int length) throws IscsiProtocolException;
+  }
 
   public PduDecoder(Peer peer, int maxDataSegmentLength) {
     this.peer = peer;
@@ -51,6 +70,11 @@ public final class PduDecoder {
           + ABSOLUTE_MAX_DATA_SEGMENT);
     }
     this.maxDataSegmentLength = max;
+  }
+
+  /** Where Data-In data goes as it is decoded (null: into the PDU). */
+  public void dataInPlacement(DataInPlacement p) {
+    this.placement = p;
   }
 
   public void digests(boolean header, boolean data) {
@@ -126,38 +150,56 @@ public final class PduDecoder {
       return null;
     }
     // Complete: consume it.
-    byte[] hdr = new byte[Pdu.BHS_LENGTH + ahsLen];
-    in.get(hdr);
-    if (headerDigest) {
-      int want = Digests.getWire(in);
-      int got = Digests.crc32c(hdr, 0, hdr.length);
-      if (want != got) {
-        throw new IscsiProtocolException(String.format("%s: header digest mismatch (got %08x, computed %08x)",
-            Opcode.name(opcode), want, got));
-      }
-    }
     byte[] bhs = new byte[Pdu.BHS_LENGTH];
-    System.arraycopy(hdr, 0, bhs, 0, Pdu.BHS_LENGTH);
-    byte[] ahs = new byte[ahsLen];
-    System.arraycopy(hdr, Pdu.BHS_LENGTH, ahs, 0, ahsLen);
-    byte[] data = null;
-    if (dsl > 0) {
-      data = new byte[dsl];
-      in.get(data);
-      byte[] pad = new byte[Digests.pad(dsl)];
-      in.get(pad); // the digest covers the pad bytes as sent
-      if (dataDigest) {
-        int want = Digests.getWire(in);
-        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
-        c.update(data, 0, dsl);
-        c.update(pad, 0, pad.length);
-        int got = (int) c.getValue();
-        if (want != got) {
-          throw new IscsiProtocolException(String.format("%s: data digest mismatch (got %08x, computed %08x)",
-              Opcode.name(opcode), want, got));
-        }
+    in.get(bhs);
+    byte[] ahs = ahsLen == 0 ? NO_AHS : new byte[ahsLen];
+    in.get(ahs);
+    if (headerDigest) {
+      crc.reset();
+      crc.update(bhs);
+      crc.update(ahs);
+      check("header", opcode, in);
+    }
+    int padded = dsl + Digests.pad(dsl);
+    if (dsl > 0 && opcode == Opcode.DATA_IN && placement != null) {
+      Pdu header = new Pdu(bhs, ahs, null);
+      if (placement.place(header, in, dsl)) {
+        skipData(in, padded, opcode);
+        return header;
       }
     }
-    return new Pdu(bhs, ahs, data == null ? null : ByteBuffer.wrap(data));
+    ByteBuffer data = null;
+    if (dsl > 0) {
+      byte[] d = new byte[dsl];
+      in.get(in.position(), d);
+      skipData(in, padded, opcode);
+      data = ByteBuffer.wrap(d);
+    }
+    return new Pdu(bhs, ahs, data);
+  }
+
+  /** Steps over the data segment and its padding, checking the data digest when on. */
+  private void skipData(ByteBuffer in, int padded, int opcode) throws IscsiProtocolException {
+    int end = in.position() + padded;
+    if (dataDigest) {
+      int limit = in.limit();
+      crc.reset();
+      in.limit(end);
+      crc.update(in); // the digest covers the pad bytes as sent
+      in.limit(limit);
+      check("data", opcode, in);
+    } else {
+      in.position(end);
+    }
+  }
+
+  /** Compares the digest at {@code in} (consumed) with what {@link #crc} computed. */
+  private void check(String what, int opcode, ByteBuffer in) throws IscsiProtocolException {
+    int want = Digests.getWire(in);
+    int got = (int) crc.getValue();
+    if (want != got) {
+      throw new IscsiProtocolException(String.format("%s: %s digest mismatch (got %08x, computed %08x)",
+          Opcode.name(opcode), what, want, got));
+    }
   }
 }

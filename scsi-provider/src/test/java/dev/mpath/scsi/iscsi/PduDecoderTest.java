@@ -86,6 +86,52 @@ class PduDecoderTest {
     assertTrue(e.getMessage().contains("data digest"), e.getMessage());
   }
 
+  @Test
+  void dataInPlacementTakesTheDataStraightFromTheStreamAndStillChecksItsDigest() throws Exception {
+    for (boolean digests : new boolean[] {false, true}) {
+      PduEncoder enc = new PduEncoder(digests, digests);
+      byte[] one = enc.encode(sample());
+      byte[] two = enc.encode(Pdus.r2t(0, 3, 9, 1, 2, 3, 0, 0, 512));
+      ByteBuffer stream = ByteBuffer.allocateDirect(one.length + two.length);
+      stream.put(one).put(two).flip();
+      PduDecoder d = PduDecoder.fromTarget(8192);
+      d.digests(digests, digests);
+      ByteBuffer dst = ByteBuffer.allocate(16);
+      int[] calls = {0};
+      d.dataInPlacement((h, in, len) -> {
+        calls[0]++;
+        assertEquals(3, h.itt());
+        assertEquals(5, len);
+        dst.put(7, in, in.position(), len); // at the PDU's own place, say offset 7
+        return true;
+      });
+      Pdu p = d.decode(stream);
+      assertEquals(1, calls[0]);
+      assertTrue(p.dataPlaced(), "data went to its place, not into the PDU");
+      assertEquals(5, p.dataSegmentLength());
+      assertEquals(0, p.data().remaining());
+      byte[] placed = new byte[5];
+      dst.get(7, placed);
+      assertArrayEquals(hex("0102030405"), placed);
+      assertEquals(one.length, stream.position(), "data, pad and digest consumed: " + digests);
+      assertEquals(Opcode.R2T, d.decode(stream).opcode(), "the next PDU follows");
+    }
+    // a damaged data byte in a placed Data-In is still a data digest error
+    byte[] w = new PduEncoder(true, true).encode(sample());
+    w[53] ^= 0x40;
+    PduDecoder d = PduDecoder.fromTarget(8192);
+    d.digests(true, true);
+    d.dataInPlacement((h, in, len) -> true);
+    IscsiProtocolException e = assertThrows(IscsiProtocolException.class, () -> d.decode(ByteBuffer.wrap(w)));
+    assertTrue(e.getMessage().contains("data digest"), e.getMessage());
+    // declined: the PDU carries its data
+    PduDecoder plain = PduDecoder.fromTarget(8192);
+    plain.dataInPlacement((h, in, len) -> false);
+    Pdu p = plain.decode(ByteBuffer.wrap(new PduEncoder(false, false).encode(sample())));
+    assertArrayEquals(hex("0102030405"), p.dataBytes());
+    assertTrue(!p.dataPlaced());
+  }
+
   // ---- bounds
 
   @Test
