@@ -5,6 +5,7 @@ import dev.mpath.nvme.proto.AnaLogPage;
 import dev.mpath.nvme.proto.AnaState;
 import dev.mpath.nvme.proto.NvmeStatus;
 import dev.mpath.spi.Scheduler;
+import dev.mpath.spi.SerialExecutor;
 import dev.mpath.store.BackingStore;
 import dev.mpath.store.BackingStores;
 import java.io.IOException;
@@ -60,6 +61,8 @@ public final class NvmeSubsystem implements AutoCloseable {
   public static final int MAX_CNTLID = 0xFFEF;
 
   private static final int DNR = NvmeStatus.DNR_BIT;
+  /** Tasks a controller runs per hop before its pool thread serves another controller. */
+  private static final int CONTROLLER_BATCH = 64;
 
   // ---- identity and limits (immutable) ----
   final String nqn;
@@ -258,7 +261,7 @@ public final class NvmeSubsystem implements AutoCloseable {
       }
       int cntlid = allocateCntlid();
       c = new TargetController(this, cntlid, port, hostNqn, hostId, katoMillis, adminSink,
-          faults[port], new SerialExecutor(executor, nqn + " ctrl " + cntlid));
+          faults[port], SerialExecutor.dropping(executor, nqn + " ctrl " + cntlid, CONTROLLER_BATCH));
       controllers.put(cntlid, c);
       for (Namespace ns : namespaces.values()) {
         if (ns.autoPorts.contains(port) && (ns.shared || ns.attached.isEmpty())) {

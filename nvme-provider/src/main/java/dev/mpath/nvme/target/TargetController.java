@@ -33,6 +33,7 @@ import dev.mpath.nvme.proto.SubmissionQueueEntry;
 import dev.mpath.nvme.proto.WriteZeroesCommand;
 import dev.mpath.spi.Scheduler;
 import dev.mpath.spi.RateLimitedLog;
+import dev.mpath.spi.SerialExecutor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

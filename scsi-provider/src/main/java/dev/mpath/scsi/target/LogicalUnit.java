@@ -34,6 +34,7 @@ import dev.mpath.scsi.proto.UnmapBlockDescriptor;
 import dev.mpath.scsi.proto.UnmapCdb;
 import dev.mpath.scsi.proto.UnmapParameterList;
 import dev.mpath.scsi.proto.VpdPage;
+import dev.mpath.spi.SerialExecutor;
 import dev.mpath.store.BackingStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;

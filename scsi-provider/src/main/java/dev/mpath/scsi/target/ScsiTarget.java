@@ -22,6 +22,7 @@ import dev.mpath.scsi.proto.SenseData;
 import dev.mpath.scsi.proto.SenseKey;
 import dev.mpath.scsi.proto.StandardInquiryData;
 import dev.mpath.spi.Scheduler;
+import dev.mpath.spi.SerialExecutor;
 import dev.mpath.store.BackingStore;
 import dev.mpath.store.BackingStores;
 import java.nio.charset.StandardCharsets;
@@ -64,6 +65,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScsiTarget implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScsiTarget.class);
+  /** Tasks a logical unit runs per hop before its pool thread serves another one. */
+  private static final int LU_BATCH = 256;
   /** OUI of the derived NAA designators (the one Linux LIO uses, so they read naa.6001405...). */
   static final int NAA_OUI = 0x001405;
 
@@ -133,7 +136,7 @@ public final class ScsiTarget implements AutoCloseable {
     String serialBase = b.serialBase != null ? b.serialBase : hex(digest("serial:" + name), 4);
     this.serialBase = serialBase;
     this.backing = backing(b);
-    this.absentExecutor = new SerialExecutor(backing);
+    this.absentExecutor = SerialExecutor.strict(backing, name + " absent LUNs", LU_BATCH);
     this.lus = new ConcurrentSkipListMap<>();
     try {
       for (Map.Entry<Integer, LuSpec> e : b.luns.entrySet()) {
@@ -283,7 +286,8 @@ public final class ScsiTarget implements AutoCloseable {
     String serial = spec.serialNumber().orElse(serialBase + String.format("%04x", lun));
     BackingStore store = spec.store().orElseGet(
         () -> BackingStores.sparseMemory(spec.blocks() * spec.blockSize()));
-    return new LogicalUnit(this, lun, spec, naa, serial, store, new SerialExecutor(backing));
+    return new LogicalUnit(this, lun, spec, naa, serial, store,
+        SerialExecutor.strict(backing, name + " LUN " + lun, LU_BATCH));
   }
 
   /**
