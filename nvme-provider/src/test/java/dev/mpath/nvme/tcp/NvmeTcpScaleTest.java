@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class NvmeTcpScaleTest {
+  /** Heap in use (after GC) with the last topology up, for the scale table. */
+  private static long lastHeap;
   static final String NQN = "nqn.2024-01.dev.mpath:tcp-scale";
   static final int PORTS = 4;
 
@@ -66,6 +68,7 @@ class NvmeTcpScaleTest {
         io.add(d.write(0, ByteBuffer.allocate(512)));
       }
       CompletableFuture.allOf(io.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+      lastHeap = dev.mpath.testing.Heap.usedAfterGc();
       return Thread.activeCount();
     } finally {
       if (mp != null) {
@@ -82,10 +85,14 @@ class NvmeTcpScaleTest {
     int cores = Runtime.getRuntime().availableProcessors();
     int base = Thread.activeCount();
     int small = threadsWith(16);
+    long heapSmall = lastHeap;
     int large = threadsWith(256);
+    long heapLarge = lastHeap;
     System.out.printf("NVMe/TCP scale: threads before %d, at 16 namespaces %d, at 256 %d"
-        + " (%d ports x 2 I/O queues, host and target in one JVM, %d processors)%n", base,
-        small, large, PORTS, cores);
+        + " (%d ports x 2 I/O queues, host and target in one JVM, %d processors); heap in use"
+        + " %.1f MiB at 16, %.1f MiB at 256, %.1f KiB per namespace (4 paths each)%n", base,
+        small, large, PORTS, cores, heapSmall / 1048576.0, heapLarge / 1048576.0,
+        (heapLarge - heapSmall) / 1024.0 / (256 - 16));
     // the engine's loops (processors), the subsystem's pool (2..4), timers, the resolver
     assertTrue(large - small <= 2, "16 namespaces: " + small + " threads, 256: " + large);
     assertTrue(large - base <= 2 * cores + 12, "threads grew from " + base + " to " + large);

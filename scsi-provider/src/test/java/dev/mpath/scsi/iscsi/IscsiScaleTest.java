@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class IscsiScaleTest {
+  /** Heap in use (after GC) with the last topology up, for the scale table. */
+  private static long lastHeap;
   static final String NAME = "iqn.2024-01.dev.mpath:scale-lu";
 
   /** Threads alive with both portals logged in and every device having done I/O. */
@@ -63,6 +65,7 @@ class IscsiScaleTest {
         io.add(d.write(0, ByteBuffer.allocate(512)));
       }
       CompletableFuture.allOf(io.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+      lastHeap = dev.mpath.testing.Heap.usedAfterGc();
       return Thread.activeCount();
     } finally {
       if (mp != null) {
@@ -81,10 +84,14 @@ class IscsiScaleTest {
     int base = Thread.activeCount();
     long t0 = System.nanoTime();
     int small = threadsWith(16);
+    long heapSmall = lastHeap;
     int large = threadsWith(many);
+    long heapLarge = lastHeap;
     System.out.printf("iSCSI scale: threads before %d, at 16 LUNs %d, at %d LUNs %d (2 portals,"
-        + " host and target in one JVM, %d processors, %.1f s)%n", base, small, many, large, cores,
-        (System.nanoTime() - t0) / 1e9);
+        + " host and target in one JVM, %d processors, %.1f s); heap in use %.1f MiB at 16,"
+        + " %.1f MiB at %d, %.1f KiB per LUN (2 paths each)%n", base, small, many, large, cores,
+        (System.nanoTime() - t0) / 1e9, heapSmall / 1048576.0, heapLarge / 1048576.0, many,
+        (heapLarge - heapSmall) / 1024.0 / (many - 16));
     assertTrue(large - small <= 2, "16 LUNs: " + small + " threads, " + many + ": " + large);
     assertTrue(large - base <= 2 * cores + 12, "threads grew from " + base + " to " + large);
   }
