@@ -61,6 +61,9 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Subm
   private volatile boolean gone;
   private ByteBuf cumulation; // loop only
   private String closeReason; // loop only: why we closed it ourselves
+  /** In a read batch: PDUs written meanwhile (answers, resubmissions) go out with one flush. */
+  private boolean reading; // loop only
+  private boolean flushDue; // loop only
 
   private final OutputStream out = new OutputStream() {
     private ByteBuf pending; // under the sender's lock
@@ -186,10 +189,27 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Subm
 
   @Override
   public void batchDone() {
+    if (reading) {
+      flushDue = true; // channelReadComplete flushes what the whole read batch wrote
+      return;
+    }
     Channel c = ch;
     if (c != null && !gone) {
       c.flush();
     }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    reading = false;
+    if (flushDue) {
+      flushDue = false;
+      Channel c = ch;
+      if (c != null && !gone) {
+        c.flush();
+      }
+    }
+    ctx.fireChannelReadComplete();
   }
 
   @Override
@@ -207,6 +227,7 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Subm
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf in = (ByteBuf) msg;
+    reading = true;
     if (ctx.channel() != ch || gone) {
       in.release();
       return;
