@@ -42,6 +42,54 @@ public final class Allocations {
     }
   }
 
+  /**
+   * Bytes allocated so far by the live threads whose name starts with {@code prefix} (an I/O
+   * engine's event loops), leaving out its DNS resolver thread.
+   */
+  public static long ofThreadsNamed(String prefix) {
+    long sum = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith(prefix) && !t.getName().contains("resolver")) {
+        sum += ofThread(t.getId());
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * Runs {@code n} I/Os of {@code r} on {@code d} at queue depth 1, each resubmitted from the
+   * previous one's completion (so on the I/O thread), {@code rearm} setting the request up
+   * before each; fails on the first I/O error or after two minutes.
+   */
+  public static void closedLoop(dev.mpath.MultipathDevice d, dev.mpath.IoRequest r,
+      Runnable rearm, int n) throws InterruptedException {
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<Throwable> error =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    int[] left = {n};
+    r.completion(x -> {
+      if (x.error() != null) {
+        error.set(x.error());
+        done.countDown();
+        return;
+      }
+      if (--left[0] == 0) {
+        done.countDown();
+        return;
+      }
+      rearm.run();
+      d.submit(x);
+    });
+    rearm.run();
+    d.submit(r);
+    if (!done.await(120, java.util.concurrent.TimeUnit.SECONDS)) {
+      throw new AssertionError("closed loop of " + n + " I/Os did not finish in 120 s");
+    }
+    if (error.get() != null) {
+      throw new AssertionError("I/O failed in the closed loop", error.get());
+    }
+  }
+
   /** Bytes the calling thread has allocated so far. */
   public static long ofCurrentThread() {
     return ofThread(Thread.currentThread().getId());

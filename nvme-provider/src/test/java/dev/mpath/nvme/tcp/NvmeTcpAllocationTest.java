@@ -1,7 +1,6 @@
 package dev.mpath.nvme.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mpath.IoPolicy;
@@ -18,9 +17,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,41 +36,7 @@ class NvmeTcpAllocationTest {
   static final int WARMUP = 40_000;
   static final int MEASURED = 40_000;
 
-  /** Bytes allocated so far by the host's event loops (the shared engine's threads). */
-  private static long hostLoopBytes() {
-    long sum = 0;
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith("mpath-io-") && !t.getName().contains("resolver")) {
-        sum += Allocations.ofThread(t.getId());
-      }
-    }
-    return sum;
-  }
 
-  /** Runs {@code n} I/Os of {@code r}, each resubmitted from the previous one's completion. */
-  private static void closedLoop(MultipathDevice d, IoRequest r, Runnable rearm, int n)
-      throws Exception {
-    CountDownLatch done = new CountDownLatch(1);
-    AtomicReference<Throwable> error = new AtomicReference<>();
-    int[] left = {n};
-    r.completion(x -> {
-      if (x.error() != null) {
-        error.set(x.error());
-        done.countDown();
-        return;
-      }
-      if (--left[0] == 0) {
-        done.countDown();
-        return;
-      }
-      rearm.run();
-      d.submit(x);
-    });
-    rearm.run();
-    d.submit(r);
-    assertTrue(done.await(120, TimeUnit.SECONDS), "closed loop finished");
-    assertNull(error.get());
-  }
 
   @Test
   void steadyStateReadsAndWritesAllocateNothingOnTheHost() throws Exception {
@@ -100,15 +63,15 @@ class NvmeTcpAllocationTest {
         Runnable rearm = op.equals("read")
             ? () -> r.read(lba[0]++ & 1023, buf.clear())
             : () -> r.write(lba[0]++ & 1023, buf.clear());
-        closedLoop(d, r, rearm, WARMUP);
+        Allocations.closedLoop(d, r, rearm, WARMUP);
         // the quietest of three windows: steady state, without a one-off (a JIT
         // recompilation, an internal table growing) landing in it
         long best = Long.MAX_VALUE;
         report.append(op).append(':');
         for (int w = 0; w < 3; w++) {
-          long before = hostLoopBytes();
-          closedLoop(d, r, rearm, MEASURED);
-          long bytes = hostLoopBytes() - before;
+          long before = Allocations.ofThreadsNamed("mpath-io-");
+          Allocations.closedLoop(d, r, rearm, MEASURED);
+          long bytes = Allocations.ofThreadsNamed("mpath-io-") - before;
           best = Math.min(best, bytes);
           report.append(' ').append(bytes).append(" B");
         }

@@ -1,7 +1,6 @@
 package dev.mpath.scsi.iscsi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mpath.IoPolicy;
@@ -17,9 +16,7 @@ import dev.mpath.wire.IoEngine;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,39 +37,7 @@ class IscsiAllocationTest {
   /** Bytes per I/O the initiator may allocate (2026-12-04: 1160 per read, 1368 per write). */
   static final int BOUND_PER_IO = 2048;
 
-  private static long hostLoopBytes() {
-    long sum = 0;
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith("mpath-io-")) {
-        sum += Allocations.ofThread(t.getId());
-      }
-    }
-    return sum;
-  }
 
-  private static void closedLoop(MultipathDevice d, IoRequest r, Runnable rearm, int n)
-      throws Exception {
-    CountDownLatch done = new CountDownLatch(1);
-    AtomicReference<Throwable> error = new AtomicReference<>();
-    int[] left = {n};
-    r.completion(x -> {
-      if (x.error() != null) {
-        error.set(x.error());
-        done.countDown();
-        return;
-      }
-      if (--left[0] == 0) {
-        done.countDown();
-        return;
-      }
-      rearm.run();
-      d.submit(x);
-    });
-    rearm.run();
-    d.submit(r);
-    assertTrue(done.await(120, TimeUnit.SECONDS), "closed loop finished");
-    assertNull(error.get());
-  }
 
   @Test
   void steadyStateBytesPerIoOnTheInitiator() throws Exception {
@@ -101,13 +66,13 @@ class IscsiAllocationTest {
         Runnable rearm = op.equals("read")
             ? () -> r.read((lba[0]++ & 1023) * 8, buf.clear())
             : () -> r.write((lba[0]++ & 1023) * 8, buf.clear());
-        closedLoop(d, r, rearm, WARMUP);
+        Allocations.closedLoop(d, r, rearm, WARMUP);
         long best = Long.MAX_VALUE;
         report.append(op).append(':');
         for (int w = 0; w < 3; w++) {
-          long before = hostLoopBytes();
-          closedLoop(d, r, rearm, MEASURED);
-          long bytes = hostLoopBytes() - before;
+          long before = Allocations.ofThreadsNamed("mpath-io-");
+          Allocations.closedLoop(d, r, rearm, MEASURED);
+          long bytes = Allocations.ofThreadsNamed("mpath-io-") - before;
           best = Math.min(best, bytes);
           report.append(' ').append(bytes / MEASURED).append(" B/I/O");
         }
