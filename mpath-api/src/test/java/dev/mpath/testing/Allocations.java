@@ -90,6 +90,28 @@ public final class Allocations {
     }
   }
 
+  /**
+   * Bytes the threads named {@code prefix}... allocate over {@code measured} closed-loop I/Os
+   * after {@code warmup} unmeasured ones: the quietest of three windows, so that a one-off (a
+   * JIT recompilation, an internal table growing) landing in one does not count. Each
+   * window's bytes go to {@code report}.
+   */
+  public static long steadyStateBytes(dev.mpath.MultipathDevice d, dev.mpath.IoRequest r,
+      Runnable rearm, int warmup, int measured, String prefix, StringBuilder report)
+      throws InterruptedException {
+    closedLoop(d, r, rearm, warmup);
+    long best = Long.MAX_VALUE;
+    for (int w = 0; w < 3; w++) {
+      long before = ofThreadsNamed(prefix);
+      closedLoop(d, r, rearm, measured);
+      long bytes = ofThreadsNamed(prefix) - before;
+      best = Math.min(best, bytes);
+      report.append(' ').append(bytes).append(" B");
+    }
+    report.append(String.format(" (best %.3f B/I/O) ", (double) best / measured));
+    return best;
+  }
+
   /** Bytes the calling thread has allocated so far. */
   public static long ofCurrentThread() {
     return ofThread(Thread.currentThread().getId());

@@ -63,19 +63,8 @@ class NvmeTcpAllocationTest {
         Runnable rearm = op.equals("read")
             ? () -> r.read(lba[0]++ & 1023, buf.clear())
             : () -> r.write(lba[0]++ & 1023, buf.clear());
-        Allocations.closedLoop(d, r, rearm, WARMUP);
-        // the quietest of three windows: steady state, without a one-off (a JIT
-        // recompilation, an internal table growing) landing in it
-        long best = Long.MAX_VALUE;
         report.append(op).append(':');
-        for (int w = 0; w < 3; w++) {
-          long before = Allocations.ofThreadsNamed("mpath-io-");
-          Allocations.closedLoop(d, r, rearm, MEASURED);
-          long bytes = Allocations.ofThreadsNamed("mpath-io-") - before;
-          best = Math.min(best, bytes);
-          report.append(' ').append(bytes).append(" B");
-        }
-        report.append(String.format(" (best %.3f B/I/O) ", (double) best / MEASURED));
+        long best = Allocations.steadyStateBytes(d, r, rearm, WARMUP, MEASURED, "mpath-io-", report);
         // one object per I/O would be at least 16 B x 40,000 = 640 KB
         assertTrue(best < 16 * 1024, op + ": the host loops allocated " + best + " bytes over "
             + MEASURED + " I/Os");

@@ -66,17 +66,8 @@ class IscsiAllocationTest {
         Runnable rearm = op.equals("read")
             ? () -> r.read((lba[0]++ & 1023) * 8, buf.clear())
             : () -> r.write((lba[0]++ & 1023) * 8, buf.clear());
-        Allocations.closedLoop(d, r, rearm, WARMUP);
-        long best = Long.MAX_VALUE;
         report.append(op).append(':');
-        for (int w = 0; w < 3; w++) {
-          long before = Allocations.ofThreadsNamed("mpath-io-");
-          Allocations.closedLoop(d, r, rearm, MEASURED);
-          long bytes = Allocations.ofThreadsNamed("mpath-io-") - before;
-          best = Math.min(best, bytes);
-          report.append(' ').append(bytes / MEASURED).append(" B/I/O");
-        }
-        report.append(String.format(" (best %.1f B/I/O) ", (double) best / MEASURED));
+        long best = Allocations.steadyStateBytes(d, r, rearm, WARMUP, MEASURED, "mpath-io-", report);
         assertTrue(best <= (long) BOUND_PER_IO * MEASURED, op + ": " + best / MEASURED
             + " B per I/O on the initiator's loops, more than " + BOUND_PER_IO);
       }
