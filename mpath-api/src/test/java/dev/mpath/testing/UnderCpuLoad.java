@@ -23,6 +23,24 @@ public final class UnderCpuLoad {
 
   private UnderCpuLoad() {}
 
+  /**
+   * Runs QD32 for 4 s ({@link #run}), prints what {@code wire} saw, and asserts that no read
+   * failed and none took 5 s or more (generous, for noisy machines; a lost wake-up waits for
+   * the 30 s I/O timeout).
+   */
+  public static Result check(MultipathDevice d, String wire) throws InterruptedException {
+    Result r = run(d, 32, 4);
+    System.out.printf("%s under CPU load: %d reads in 4 s at QD32 with %d spinners, worst %.1f ms%n",
+        wire, r.reads(), r.spinners(), r.worstNanos() / 1e6);
+    if (r.errors() != 0) {
+      throw new AssertionError(wire + ": " + r.errors() + " reads failed under load");
+    }
+    if (r.worstNanos() >= TimeUnit.SECONDS.toNanos(5)) {
+      throw new AssertionError(wire + ": a request took " + r.worstNanos() / 1_000_000 + " ms");
+    }
+    return r;
+  }
+
   /** Runs the load for {@code seconds}; every read is back within a minute after that. */
   public static Result run(MultipathDevice d, int depth, int seconds) throws InterruptedException {
     AtomicBoolean spin = new AtomicBoolean(true);

@@ -36,8 +36,6 @@ class NvmeTcpAllocationTest {
   static final int WARMUP = 40_000;
   static final int MEASURED = 40_000;
 
-
-
   @Test
   void steadyStateReadsAndWritesAllocateNothingOnTheHost() throws Exception {
     Assumptions.assumeTrue(Allocations.supported(), "no allocation counter");

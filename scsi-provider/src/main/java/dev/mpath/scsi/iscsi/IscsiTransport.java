@@ -356,13 +356,15 @@ public final class IscsiTransport implements ScsiTransport {
     if (!fullFeature) {
       return false;
     }
-    Task t = dataInTask(p, len);
-    t.buf.put(t.base + (int) (p.bufferOffset() & 0xFFFFFFFFL), in, in.position(), len);
+    placeData(p, in, in.position(), len);
     return true;
   }
 
-  /** The task a Data-In with {@code len} data bytes belongs to, checked against it. */
-  private Task dataInTask(Pdu p, int len) throws IscsiProtocolException {
+  /**
+   * Copies a Data-In's {@code len} data bytes at {@code src[index]} into its command's
+   * buffer, once the Data-In is checked against the command (ITT, direction, DataSN, range).
+   */
+  private void placeData(Pdu p, ByteBuffer src, int index, int len) throws IscsiProtocolException {
     Task t = task(p);
     if (!t.read) {
       throw new IscsiProtocolException("Data-In for a command that reads nothing (ITT " + Integer.toHexString(t.itt) + ")");
@@ -375,7 +377,7 @@ public final class IscsiTransport implements ScsiTransport {
       throw new IscsiProtocolException("Data-In at offset " + off + " of " + len + " bytes beyond the "
           + t.length + "-byte buffer");
     }
-    return t;
+    t.buf.put(t.base + (int) off, src, index, len);
   }
 
   private void dataIn(Pdu p) throws IscsiProtocolException {
@@ -383,8 +385,7 @@ public final class IscsiTransport implements ScsiTransport {
     int len = p.dataSegmentLength();
     if (len > 0) {
       if (!p.dataPlaced()) {
-        dataInTask(p, len);
-        t.buf.put(t.base + (int) (p.bufferOffset() & 0xFFFFFFFFL), p.dataRaw(), 0, len);
+        placeData(p, p.dataRaw(), 0, len);
       }
       t.received += len;
       t.nextDataSn++;

@@ -1,6 +1,7 @@
 package dev.mpath.scsi.iscsi;
 
 import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 
 /**
  * A stream decoder for PDUs in wire form, in the Netty style: {@link #decode(ByteBuffer)} is
@@ -16,6 +17,7 @@ import java.nio.ByteBuffer;
 public final class PduDecoder {
   /** No data segment is ever accepted beyond 16 MiB, whatever was negotiated. */
   public static final int ABSOLUTE_MAX_DATA_SEGMENT = 16 * 1024 * 1024;
+  private static final byte[] NO_AHS = new byte[0];
 
   /** Which side's PDUs this decoder reads. */
   public enum Peer { TARGET, INITIATOR }
@@ -26,8 +28,7 @@ public final class PduDecoder {
   private boolean dataDigest;
   private String bad;
   private DataInPlacement placement;
-  private static final byte[] NO_AHS = new byte[0];
-  private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+  private final CRC32C crc = new CRC32C();
 
   /**
    * Puts a Data-In PDU's data where it belongs as it is decoded, straight from the received

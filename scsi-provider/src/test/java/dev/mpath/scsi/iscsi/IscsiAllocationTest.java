@@ -37,8 +37,6 @@ class IscsiAllocationTest {
   /** Bytes per I/O the initiator may allocate (2026-12-04: 1160 per read, 1368 per write). */
   static final int BOUND_PER_IO = 2048;
 
-
-
   @Test
   void steadyStateBytesPerIoOnTheInitiator() throws Exception {
     Assumptions.assumeTrue(Allocations.supported(), "no allocation counter");
