@@ -163,7 +163,7 @@ public final class Head implements MultipathDevice {
     st.path = p;
     p.inFlight.incrementAndGet();
     st.attemptStartNanos = timeAttempts ? scheduler.nanoTime() : 0L;
-    IoRequest attempt = cloneStyle ? cloneOf(r) : r;
+    IoRequest attempt = cloneStyle ? cloneOf(r, st) : r;
     try {
       p.path.submit(attempt);
     } catch (RuntimeException e) {
@@ -171,15 +171,25 @@ public final class Head implements MultipathDevice {
     }
   }
 
-  /** A fresh attempt sharing the request's data but not its buffer position (SCSI). */
-  private static IoRequest cloneOf(IoRequest r) {
-    IoRequest c = new IoRequest();
+  /**
+   * A fresh attempt sharing the request's data but not its buffer position (SCSI). The
+   * request keeps its clone, and the clone its view of the caller's buffer, from one attempt
+   * to the next (and from one use of the request to the next), so that steady-state I/O
+   * allocates nothing: an attempt is only made once the one before it has completed, and a
+   * clone-style provider completes each attempt exactly once and uses nothing of it after.
+   */
+  private static IoRequest cloneOf(IoRequest r, RequestState st) {
+    IoRequest c = st.clone;
+    if (c == null) {
+      c = new IoRequest();
+      st.clone = c;
+    }
     switch (r.op()) {
       case READ:
-        c.read(r.lba(), r.buffer().duplicate());
+        c.read(r.lba(), viewOf(r.buffer(), st));
         break;
       case WRITE:
-        c.write(r.lba(), r.buffer().duplicate());
+        c.write(r.lba(), viewOf(r.buffer(), st));
         break;
       case FLUSH:
         c.flush();
@@ -197,6 +207,20 @@ public final class Head implements MultipathDevice {
     c.locality(r.locality()).attachment(r.attachment());
     RequestState.of(c).parent = r;
     return c;
+  }
+
+  /** A view of {@code b} with its position and limit, reused while the caller reuses {@code b}. */
+  private static java.nio.ByteBuffer viewOf(java.nio.ByteBuffer b, RequestState st) {
+    java.nio.ByteBuffer v = st.cloneView;
+    if (v == null || st.cloneSource != b) {
+      v = b.duplicate();
+      st.cloneSource = b;
+      st.cloneView = v;
+      return v;
+    }
+    v.clear();
+    v.limit(b.limit()).position(b.position());
+    return v;
   }
 
   /** Every attempt of this head ends here (PathSink.complete / retry). */

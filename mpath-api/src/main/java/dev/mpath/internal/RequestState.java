@@ -65,6 +65,12 @@ public final class RequestState {
   PathNode path;
   /** For a clone (SCSI), the head request it stands for; null otherwise. */
   IoRequest parent;
+  /** For a head request of a clone-style path: its clone, reused by each attempt. */
+  IoRequest clone;
+  /** The caller's buffer {@link #cloneView} is a view of. */
+  java.nio.ByteBuffer cloneSource;
+  /** The clone's view of the caller's buffer (own position and limit). */
+  java.nio.ByteBuffer cloneView;
   /** When the current attempt was handed to its path (service-time policy). */
   long attemptStartNanos;
   /** Same-path retries consumed. */

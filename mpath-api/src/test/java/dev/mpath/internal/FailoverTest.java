@@ -130,7 +130,7 @@ class FailoverTest {
   }
 
   @Test
-  void redirectResubmitsTheSameObjectAndCloneNeverDoes() {
+  void redirectResubmitsTheSameObjectAndCloneNeverTheCallers() {
     for (FailoverStyle style : FailoverStyle.values()) {
       try (Rig rig = Rig.builder().style(style).policy(IoPolicy.failover()).build()) {
         FakePath a = rig.attach();
@@ -149,9 +149,14 @@ class FailoverTest {
           assertSame(r, first);
           assertSame(r, second);
         } else {
-          assertTrue(first != r && second != r && first != second, "a clone per attempt");
+          // each attempt is the request's clone (kept from one attempt to the next), never
+          // the caller's object, with a view of the caller's buffer set afresh
+          assertTrue(first != r && second != r, "the caller's request is never an attempt");
           assertEquals(r.lba(), second.lba());
           assertEquals(r.blocks(), second.blocks());
+          assertTrue(second.buffer() != r.buffer(), "the attempt's buffer is a view");
+          assertEquals(r.buffer().position(), second.buffer().position());
+          assertEquals(r.buffer().limit(), second.buffer().limit());
         }
         assertEquals(1, rig.device().stats().failovers());
         assertTrue(rig.device().paths().get(0).faulted());

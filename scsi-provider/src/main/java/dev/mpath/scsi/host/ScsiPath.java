@@ -231,11 +231,24 @@ public final class ScsiPath implements ProviderPath {
     int length = 0;
     switch (a.op()) {
       case READ:
-      case WRITE:
-        cdb = ReadWriteCdb.of(a.op() == dev.mpath.IoOp.WRITE, a.lba(), a.blocks(), false, false).toBytes();
-        data = a.buffer();
+      case WRITE: {
+        long max = lu.maxTransferBlocks();
+        if (max > 0 && a.blocks() > max) {
+          split(a, a.buffer(), (int) max);
+          return;
+        }
+        // the I/O path: the CDB goes into the command's own arrays, nothing is allocated
+        ScsiSession.Command c = session.command();
+        if (c == null) {
+          sink.complete(a, Disposition.PATH_ERROR, lost(session.address()));
+          return;
+        }
         length = a.blocks() * lu.blockSize();
-        break;
+        cdb = ReadWriteCdb.layoutSmallest(a.op() == dev.mpath.IoOp.WRITE, a.lba(), a.blocks(),
+            c.cdb10, c.cdb16);
+        session.send(c, this, a, length, lun, cdb, a.buffer(), length);
+        return;
+      }
       case FLUSH:
         cdb = SynchronizeCacheCdb.all16().toBytes();
         break;
@@ -305,6 +318,24 @@ public final class ScsiPath implements ProviderPath {
 
   private void execute(IoRequest a, byte[] cdb, ByteBuffer data, int length, int expected) {
     session.execute(lun, cdb, data, length).whenComplete((r, e) -> complete(a, r, unwrap(e), expected));
+  }
+
+  /**
+   * The answer to an I/O attempt sent with {@link ScsiSession#send}: GOOD with every byte
+   * moved completes it without allocating; anything else is classified as below.
+   */
+  void completed(IoRequest a, int status, byte[] sense, int transferred, int residual,
+      int expected) {
+    if (status == ScsiResult.GOOD && residual <= 0 && transferred >= expected) {
+      sink.complete(a, Disposition.SUCCESS, null);
+      return;
+    }
+    complete(a, new ScsiResult(status, sense, transferred, residual), null, expected);
+  }
+
+  /** An I/O attempt sent with {@link ScsiSession#send} was lost with its nexus or given up. */
+  void failed(IoRequest a, Throwable error) {
+    sink.complete(a, Disposition.PATH_ERROR, error);
   }
 
   private static Throwable unwrap(Throwable e) {

@@ -1,17 +1,16 @@
 package dev.mpath.scsi.host;
 
+import dev.mpath.IoRequest;
 import dev.mpath.PathState;
 import dev.mpath.spi.PathFailureException;
 import dev.mpath.spi.Scheduler;
+import dev.mpath.spi.TagTable;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,16 +44,34 @@ public final class ScsiSession {
   private final Owner owner;
   private final Scheduler scheduler;
   private final ScsiHostOptions options;
-  private final AtomicLong tags = new AtomicLong();
-  private final Map<Long, Outstanding> pending = new ConcurrentHashMap<>();
+  /** Commands sent and not answered yet; a command's tag is its slot's tag. */
+  private final TagTable<Command> pending = new TagTable<>(16, Command::new);
   /** Error handling (a timed-out command's escalation) is under way: one at a time. */
   private final java.util.concurrent.atomic.AtomicBoolean recovering =
       new java.util.concurrent.atomic.AtomicBoolean();
   private boolean sweeping; // under lock
 
-  /** A command sent and not answered yet. */
-  private record Outstanding(long tag, int lun, CompletableFuture<ScsiResult> future,
-      long deadline) {}
+  /**
+   * A command sent and not answered yet, in a reusable slot: who hears the answer (a path's
+   * I/O attempt, or a future for everything else) and two CDB arrays a READ or WRITE is laid
+   * out in, so that an I/O allocates nothing.
+   */
+  static final class Command extends TagTable.Slot {
+    final byte[] cdb10 = new byte[10];
+    final byte[] cdb16 = new byte[16];
+    int lun;
+    long deadline;
+    CompletableFuture<ScsiResult> future;
+    ScsiPath path;
+    IoRequest attempt;
+    int expected;
+
+    void clear() {
+      future = null;
+      path = null;
+      attempt = null;
+    }
+  }
   final List<ScsiPath> paths = new CopyOnWriteArrayList<>();
   /** LUNs whose paths were removed at a replacement timeout, to find again at the next login. */
   private final List<Integer> removedLuns = new ArrayList<>(); // under lock
@@ -142,23 +159,90 @@ public final class ScsiSession {
 
   /** Executes one command; completes exceptionally with PathFailureException on a loss. */
   CompletableFuture<ScsiResult> execute(int lun, byte[] cdb, ByteBuffer data, int dataLength) {
-    ScsiTransport t = transport;
-    if (t == null || state != PathState.LIVE) {
+    Command c = command();
+    if (c == null) {
       return CompletableFuture.failedFuture(new PathFailureException(address + ": nexus not live"));
     }
-    long tag = tags.incrementAndGet();
     CompletableFuture<ScsiResult> f = new CompletableFuture<>();
-    pending.put(tag, new Outstanding(tag, lun, f,
-        scheduler.nanoTime() + options.commandTimeout().toNanos()));
-    if (transport != t) { // lost meanwhile: failAll may have missed this one
-      Outstanding o = pending.remove(tag);
-      if (o != null) {
-        o.future().completeExceptionally(new PathFailureException(address + ": nexus lost"));
-      }
-      return f;
+    c.future = f;
+    send(c, lun, cdb, data, dataLength);
+    return f;
+  }
+
+  /**
+   * A slot for one command (its CDB arrays free to fill), or null when the nexus is not
+   * live. {@link #send} sends it; nothing else gives it back.
+   */
+  Command command() {
+    if (transport == null || state != PathState.LIVE) {
+      return null;
+    }
+    return pending.acquire();
+  }
+
+  /**
+   * Sends {@code c}'s command, answered to {@code path} for {@code attempt} (the I/O path:
+   * nothing allocated), which hears exactly once, also when the nexus is lost.
+   */
+  void send(Command c, ScsiPath path, IoRequest attempt, int expected, int lun, byte[] cdb,
+      ByteBuffer data, int dataLength) {
+    c.path = path;
+    c.attempt = attempt;
+    c.expected = expected;
+    send(c, lun, cdb, data, dataLength);
+  }
+
+  private void send(Command c, int lun, byte[] cdb, ByteBuffer data, int dataLength) {
+    int tag = c.tag();
+    c.lun = lun;
+    c.deadline = scheduler.nanoTime() + options.commandTimeout().toNanos();
+    ScsiTransport t = transport;
+    if (t == null || state != PathState.LIVE) { // lost meanwhile: failAll may have missed this one
+      fail(tag, "nexus lost");
+      return;
     }
     t.execute(tag, lun, cdb, data, dataLength);
-    return f;
+  }
+
+  /** Delivers the answer to command {@code tag} unless someone else ended it. */
+  private void answer(long tag, int status, byte[] sense, int transferred, int residual) {
+    if (tag < 0 || tag > Integer.MAX_VALUE) {
+      return;
+    }
+    Command c = pending.claim((int) tag);
+    if (c == null) {
+      return;
+    }
+    CompletableFuture<ScsiResult> f = c.future;
+    ScsiPath path = c.path;
+    IoRequest attempt = c.attempt;
+    int expected = c.expected;
+    c.clear();
+    pending.free(c); // before the answer: its completion may send the next command in this slot
+    if (f != null) {
+      f.complete(new ScsiResult(status, sense, transferred, residual));
+    } else {
+      path.completed(attempt, status, sense, transferred, residual, expected);
+    }
+  }
+
+  /** Fails command {@code tag} with a path error unless someone else ended it. */
+  private void fail(int tag, String why) {
+    Command c = pending.claim(tag);
+    if (c == null) {
+      return;
+    }
+    CompletableFuture<ScsiResult> f = c.future;
+    ScsiPath path = c.path;
+    IoRequest attempt = c.attempt;
+    c.clear();
+    pending.free(c);
+    PathFailureException e = new PathFailureException(address + ": " + why);
+    if (f != null) {
+      f.completeExceptionally(e);
+    } else {
+      path.failed(attempt, e);
+    }
   }
 
   private final class Handler implements ResponseHandler {
@@ -170,10 +254,7 @@ public final class ScsiSession {
 
     @Override
     public void response(long tag, int status, byte[] sense, int transferred, int residual) {
-      Outstanding o = pending.remove(tag);
-      if (o != null) {
-        o.future().complete(new ScsiResult(status, sense, transferred, residual));
-      }
+      answer(tag, status, sense, transferred, residual);
     }
 
     @Override
@@ -214,12 +295,7 @@ public final class ScsiSession {
   }
 
   private void failAll(String why) {
-    for (Long tag : pending.keySet()) {
-      Outstanding o = pending.remove(tag);
-      if (o != null) {
-        o.future().completeExceptionally(new PathFailureException(address + ": " + why));
-      }
-    }
+    pending.forEachOutstanding(c -> fail(c.tag(), why));
   }
 
   // ------------------------------------------------------------------ command timeouts
@@ -253,17 +329,23 @@ public final class ScsiSession {
     }
     if (!recovering.get()) {
       long now = scheduler.nanoTime();
-      for (Outstanding o : pending.values()) {
-        if (now - o.deadline() > 0) {
-          ScsiTransport t = transport;
-          int e;
-          synchronized (lock) {
-            e = epoch;
-          }
-          if (t != null && recovering.compareAndSet(false, true)) {
-            recover(t, e, o);
-          }
-          break;
+      int[] overdue = {TagTable.FREE, 0};
+      pending.forEachOutstanding(c -> {
+        int tag = c.tag();
+        int lun = c.lun;
+        if (overdue[0] == TagTable.FREE && now - c.deadline > 0 && c.tag() == tag) {
+          overdue[0] = tag;
+          overdue[1] = lun;
+        }
+      });
+      if (overdue[0] != TagTable.FREE) {
+        ScsiTransport t = transport;
+        int e;
+        synchronized (lock) {
+          e = epoch;
+        }
+        if (t != null && recovering.compareAndSet(false, true)) {
+          recover(t, e, overdue[0], overdue[1]);
         }
       }
     }
@@ -277,42 +359,37 @@ public final class ScsiSession {
    * command given up fails with a path error, so the head clones its request onto another
    * path; nothing for it is delivered afterwards.
    */
-  private void recover(ScsiTransport t, int e, Outstanding o) {
-    LOG.warn("{}: command {} to LUN {} not answered within {} ms; ABORT TASK", address, o.tag(),
-        o.lun(), options.commandTimeout().toMillis());
-    t.abortTask(o.tag(), o.lun())
+  private void recover(ScsiTransport t, int e, int tag, int lun) {
+    LOG.warn("{}: command {} to LUN {} not answered within {} ms; ABORT TASK", address, tag,
+        lun, options.commandTimeout().toMillis());
+    t.abortTask(tag, lun)
         .orTimeout(options.abortTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete((aborted, err) -> {
           if (Boolean.TRUE.equals(aborted)) {
-            giveUp(o, "aborted (ABORT TASK) after " + options.commandTimeout().toMillis() + " ms");
+            fail(tag, "command aborted (ABORT TASK) after " + options.commandTimeout().toMillis() + " ms");
             recovering.set(false);
             return;
           }
           LOG.warn("{}: ABORT TASK of command {} failed ({}); LOGICAL UNIT RESET of LUN {}",
-              address, o.tag(), err != null ? err.toString() : "not complete", o.lun());
-          t.lunReset(o.lun())
+              address, tag, err != null ? err.toString() : "not complete", lun);
+          t.lunReset(lun)
               .orTimeout(options.luResetTimeout().toMillis(), TimeUnit.MILLISECONDS)
               .whenComplete((reset, err2) -> {
                 if (Boolean.TRUE.equals(reset)) {
-                  for (Outstanding x : pending.values()) {
-                    if (x.lun() == o.lun()) {
-                      giveUp(x, "aborted by LOGICAL UNIT RESET after a command timeout");
+                  pending.forEachOutstanding(x -> {
+                    int xt = x.tag();
+                    if (x.lun == lun) {
+                      fail(xt, "command aborted by LOGICAL UNIT RESET after a command timeout");
                     }
-                  }
+                  });
                   recovering.set(false);
                   return;
                 }
                 recovering.set(false);
-                lost(e, "command timeout: ABORT TASK and LOGICAL UNIT RESET of LUN " + o.lun()
+                lost(e, "command timeout: ABORT TASK and LOGICAL UNIT RESET of LUN " + lun
                     + " failed (" + (err2 != null ? err2.toString() : "not complete") + ")");
               });
         });
-  }
-
-  private void giveUp(Outstanding o, String why) {
-    if (pending.remove(o.tag(), o)) {
-      o.future().completeExceptionally(new PathFailureException(address + ": command " + why));
-    }
   }
 
   private void scheduleLogin(long delayMillis) {

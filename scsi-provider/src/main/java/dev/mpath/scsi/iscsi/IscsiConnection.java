@@ -45,20 +45,19 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Subm
     void closed(String reason);
   }
 
-  /** What one flush hands to the loop. */
-  private static final class Chunk extends SubmitQueue.Node {
-    final ByteBuf bytes;
-
-    Chunk(ByteBuf bytes) {
-      this.bytes = bytes;
-    }
-  }
+  /** The one item a flush queues for the loop: "write what is pending". */
+  private static final class FlushNode extends SubmitQueue.Node {}
 
   private final PduDecoder decoder;
   private final Receiver receiver;
+  /** Guards {@link #pending} and {@link #queued}: the senders' lock, shared with the loop. */
+  private final Object lock;
+  private final FlushNode flushNode = new FlushNode();
   private volatile Channel ch;
   private volatile SubmitQueue submissions;
   private volatile boolean gone;
+  private ByteBuf pending; // under lock: PDUs written and not handed to the channel yet
+  private boolean queued; // under lock: flushNode is on its way to the loop
   private ByteBuf cumulation; // loop only
   private String closeReason; // loop only: why we closed it ourselves
   /** In a read batch: PDUs written meanwhile (answers, resubmissions) go out with one flush. */
@@ -66,48 +65,84 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Subm
   private boolean flushDue; // loop only
 
   private final OutputStream out = new OutputStream() {
-    private ByteBuf pending; // under the sender's lock
-
-    private ByteBuf pending(int more) {
-      if (pending == null) {
-        pending = PooledByteBufAllocator.DEFAULT.directBuffer(Math.max(CHUNK_INITIAL, more));
-      }
-      return pending;
-    }
-
     @Override
     public void write(int b) {
-      pending(1).writeByte(b);
+      synchronized (lock) {
+        buffer().writeByte(b);
+      }
     }
 
     @Override
     public void write(byte[] b, int off, int len) {
-      pending(len).writeBytes(b, off, len);
+      synchronized (lock) {
+        buffer().writeBytes(b, off, len);
+      }
     }
 
     @Override
     public void flush() throws IOException {
-      ByteBuf b = pending;
-      if (b == null) {
-        return;
-      }
-      pending = null;
-      SubmitQueue s = submissions;
-      if (s == null || gone || !s.add(new Chunk(b))) {
-        b.release();
-        throw new IOException("connection closed");
+      synchronized (lock) {
+        IscsiConnection.this.flush();
       }
     }
   };
 
-  IscsiConnection(PduDecoder decoder, Receiver receiver) {
+  /**
+   * A connection whose PDUs are written under {@code lock} (the session's send lock), which
+   * the loop also takes, briefly, to take what was written.
+   */
+  IscsiConnection(PduDecoder decoder, Receiver receiver, Object lock) {
     this.decoder = decoder;
     this.receiver = receiver;
+    this.lock = lock;
+  }
+
+  /** A connection whose only writer is its event loop. */
+  IscsiConnection(PduDecoder decoder, Receiver receiver) {
+    this(decoder, receiver, new Object());
   }
 
   /**
-   * Where PDUs are written (the caller holds its session's send lock); {@code flush} hands
-   * them to the wire and throws {@link IOException} once the connection is gone.
+   * Where the next PDUs are written, in wire form (the caller holds the lock, or is the
+   * loop of a connection without one); {@link #flush} hands them to the wire.
+   */
+  ByteBuf buffer() {
+    ByteBuf b = pending;
+    if (b == null) {
+      b = PooledByteBufAllocator.DEFAULT.directBuffer(CHUNK_INITIAL);
+      pending = b;
+    }
+    return b;
+  }
+
+  /**
+   * Hands what was written to the loop, which writes it in order with one flush per batch
+   * (the caller holds the lock, as for {@link #buffer}).
+   *
+   * @throws IOException once the connection is gone (what was written is dropped)
+   */
+  void flush() throws IOException {
+    if (pending == null || queued) {
+      return; // nothing, or the queued flush takes this too
+    }
+    SubmitQueue s = submissions;
+    if (s == null || gone) {
+      pending.release();
+      pending = null;
+      throw new IOException("connection closed");
+    }
+    queued = true;
+    if (!s.add(flushNode)) {
+      queued = false;
+      pending.release();
+      pending = null;
+      throw new IOException("connection closed");
+    }
+  }
+
+  /**
+   * An output stream over {@link #buffer} and {@link #flush}; {@code flush} throws
+   * {@link IOException} once the connection is gone.
    */
   OutputStream out() {
     return out;
@@ -178,7 +213,15 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Subm
 
   @Override
   public void drain(SubmitQueue.Node item) {
-    ByteBuf b = ((Chunk) item).bytes;
+    ByteBuf b;
+    synchronized (lock) {
+      b = pending;
+      pending = null;
+      queued = false;
+    }
+    if (b == null) {
+      return;
+    }
     Channel c = ch;
     if (gone || c == null) {
       b.release();
@@ -243,12 +286,14 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Subm
     cumulation = cum;
     try {
       while (cum.isReadable() && !gone) {
-        ByteBuffer view = cum.nioBuffer(cum.readerIndex(), cum.readableBytes());
+        // the buffer's own reused view: no allocation per PDU
+        ByteBuffer view = cum.internalNioBuffer(cum.readerIndex(), cum.readableBytes());
+        int start = view.position();
         Pdu p = decoder.decode(view);
         if (p == null) {
           break;
         }
-        cum.skipBytes(view.position());
+        cum.skipBytes(view.position() - start);
         receiver.pdu(p);
       }
     } catch (IOException | RuntimeException e) {

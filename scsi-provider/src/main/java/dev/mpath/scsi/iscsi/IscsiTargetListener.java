@@ -351,7 +351,6 @@ public final class IscsiTargetListener implements AutoCloseable {
     final String name;
     final PduDecoder decoder = PduDecoder.fromInitiator(LOGIN_SEGMENT);
     final IscsiConnection conn = new IscsiConnection(decoder, this);
-    final OutputStream out = conn.out(); // loop only
     final PduEncoder encoder = new PduEncoder(false, false); // loop only
     final SubmitQueue outs;
     final AtomicBoolean closing = new AtomicBoolean();
@@ -468,7 +467,7 @@ public final class IscsiTargetListener implements AutoCloseable {
     @Override
     public void batchDone() {
       try {
-        out.flush();
+        conn.flush();
       } catch (IOException e) {
         // gone: the connection reports it
       }
@@ -815,7 +814,7 @@ public final class IscsiTargetListener implements AutoCloseable {
       int itt = p.itt();
       int t = tsih;
       send(() -> {
-        encoder.encode(loginResponse(true, p.csg(), Pdus.STAGE_FULL_FEATURE, itt, t, 0, text), out);
+        encoder.encode(loginResponse(true, p.csg(), Pdus.STAGE_FULL_FEATURE, itt, t, 0, text), conn.buffer());
         encoder.digests(hd, dd);
       });
       decoder.digests(hd, dd);
@@ -839,7 +838,7 @@ public final class IscsiTargetListener implements AutoCloseable {
     }
 
     private void sendLogin(boolean transit, int csg, int nsg, int itt, int status, byte[] text) {
-      send(() -> encoder.encode(loginResponse(transit, csg, nsg, itt, 0, status, text), out));
+      send(() -> encoder.encode(loginResponse(transit, csg, nsg, itt, 0, status, text), conn.buffer()));
     }
 
     private void refuse(Pdu p, int status, String why) {
@@ -878,7 +877,7 @@ public final class IscsiTargetListener implements AutoCloseable {
           break;
         case Opcode.SNACK_REQUEST: {
           byte[] bhs = p.bhs();
-          send(() -> encoder.encode(Pdus.reject(REJECT_PROTOCOL_ERROR, statSn++, exp(), max(), 0, bhs), out));
+          send(() -> encoder.encode(Pdus.reject(REJECT_PROTOCOL_ERROR, statSn++, exp(), max(), 0, bhs), conn.buffer()));
           break;
         }
         default:
@@ -1053,7 +1052,7 @@ public final class IscsiTargetListener implements AutoCloseable {
       int off = t.received;
       int len = t.burstEnd - t.received;
       int tag = ttt;
-      send(() -> encoder.encode(Pdus.r2t(t.lunField, t.itt, tag, statSn, exp(), max(), sn, off, len), out));
+      send(() -> encoder.encode(Pdus.r2t(t.lunField, t.itt, tag, statSn, exp(), max(), sn, off, len), conn.buffer()));
     }
 
     private void dataOut(Pdu p) throws IscsiProtocolException {
@@ -1175,12 +1174,12 @@ public final class IscsiTargetListener implements AutoCloseable {
           res = resCount;
         }
         encoder.encode(Pdus.dataIn(flags, r.status(), t.lunField, t.itt, Pdu.RESERVED_TAG, sn, exp(), max(),
-            dataSn++, off, res, ByteBuffer.wrap(t.buf, off, n)), out);
+            dataSn++, off, res, ByteBuffer.wrap(t.buf, off, n)), conn.buffer());
         off += n;
       }
       if (!collapse) {
         encoder.encode(Pdus.scsiResponse(t.itt, 0, r.status(), statSn++, exp(), max(),
-            t.read ? dataSn : t.r2tSn, residual < 0, residual > 0, resCount, sense), out);
+            t.read ? dataSn : t.r2tSn, residual < 0, residual > 0, resCount, sense), conn.buffer());
       }
     }
 
@@ -1198,7 +1197,7 @@ public final class IscsiTargetListener implements AutoCloseable {
       long lun = p.lun();
       send(() -> {
         answered(imm);
-        encoder.encode(Pdus.nopIn(lun, itt, Pdu.RESERVED_TAG, statSn++, exp(), max(), echo), out);
+        encoder.encode(Pdus.nopIn(lun, itt, Pdu.RESERVED_TAG, statSn++, exp(), max(), echo), conn.buffer());
       });
     }
 
@@ -1254,7 +1253,7 @@ public final class IscsiTargetListener implements AutoCloseable {
       int itt = p.itt();
       send(() -> {
         answered(imm);
-        encoder.encode(Pdus.taskManagementResponse(response, itt, statSn++, exp(), max()), out);
+        encoder.encode(Pdus.taskManagementResponse(response, itt, statSn++, exp(), max()), conn.buffer());
       });
       if (function == 7) {
         close("TARGET COLD RESET");
@@ -1270,7 +1269,7 @@ public final class IscsiTargetListener implements AutoCloseable {
       int itt = p.itt();
       send(() -> {
         answered(imm);
-        encoder.encode(Pdus.logoutResponse(response, itt, statSn++, exp(), max(), 0, 0), out);
+        encoder.encode(Pdus.logoutResponse(response, itt, statSn++, exp(), max(), 0, 0), conn.buffer());
       });
       if (response == 0) {
         close("logout");
@@ -1304,7 +1303,7 @@ public final class IscsiTargetListener implements AutoCloseable {
           textOffset = 0;
           send(() -> {
             answered(imm);
-            encoder.encode(Pdus.textResponse(false, false, itt, ttt, statSn++, exp(), max(), null), out);
+            encoder.encode(Pdus.textResponse(false, false, itt, ttt, statSn++, exp(), max(), null), conn.buffer());
           });
           return;
         }
@@ -1319,7 +1318,7 @@ public final class IscsiTargetListener implements AutoCloseable {
       byte[] c = chunk;
       send(() -> {
         answered(imm);
-        encoder.encode(Pdus.textResponse(!more, more, itt, ttt, statSn++, exp(), max(), c), out);
+        encoder.encode(Pdus.textResponse(!more, more, itt, ttt, statSn++, exp(), max(), c), conn.buffer());
       });
     }
 

@@ -7,9 +7,9 @@ import dev.mpath.scsi.proto.Lun;
 import dev.mpath.scsi.proto.OperationCode;
 import dev.mpath.spi.PathFailureException;
 import dev.mpath.spi.RateLimitedLog;
+import dev.mpath.spi.TagTable;
 import dev.mpath.wire.IoEngine;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -67,8 +67,8 @@ public final class IscsiTransport implements ScsiTransport {
   // connection
   private volatile IscsiConnection conn;
   private volatile IscsiInitiatorLogin login;
-  private OutputStream out; // under sendLock
   private final PduEncoder encoder = new PduEncoder(false, false); // under sendLock
+  private final byte[] bhs = new byte[Pdu.BHS_LENGTH]; // under sendLock: the BHS being laid out
   private volatile Negotiated negotiated;
   private volatile ResponseHandler handler;
 
@@ -79,9 +79,10 @@ public final class IscsiTransport implements ScsiTransport {
   private volatile int maxCmdSn = 1;
   private volatile int expStatSn;
   private final ArrayDeque<Task> waiting = new ArrayDeque<>(); // under sendLock
-  private int nextItt; // under sendLock (and login thread before FFP)
+  private int nextImmediate; // under sendLock (and the loop before the full feature phase)
 
-  private final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
+  /** SCSI commands by ITT: the ITT is the slot's tag (bit 31 clear); immediates have bit 31 set. */
+  private final TagTable<Task> tasks = new TagTable<>(32, Task::new);
   private final Map<Integer, CompletableFuture<Pdu>> immediates = new ConcurrentHashMap<>();
   private final AtomicBoolean dead = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -89,23 +90,25 @@ public final class IscsiTransport implements ScsiTransport {
   private volatile ScheduledFuture<?> keepAlive;
   private volatile long lastHeard;
 
-  /** One SCSI command in flight. */
-  private static final class Task {
-    final long tag;
-    final int itt;
-    final long lun;
-    final byte[] cdb;
-    final ByteBuffer buf; // the caller's buffer, accessed with absolute indexes only
-    final int base;
-    final int length;
-    final boolean write;
-    final boolean read;
+  /** One SCSI command in flight: a reusable slot of {@link #tasks}, armed per command. */
+  private static final class Task extends TagTable.Slot {
+    long tag;
+    int itt;
+    long lun;
+    byte[] cdb;
+    ByteBuffer buf; // the caller's buffer, accessed with absolute indexes only
+    int base;
+    int length;
+    boolean write;
+    boolean read;
+    /** The command went out (under sendLock; read on the loop, which decodes its answers). */
+    volatile boolean sent;
     int nextDataSn; // reader thread
     int received; // reader thread
 
-    Task(long tag, int itt, long lun, byte[] cdb, ByteBuffer buf, int length, boolean write) {
+    void arm(long tag, long lun, byte[] cdb, ByteBuffer buf, int length, boolean write) {
       this.tag = tag;
-      this.itt = itt;
+      this.itt = tag();
       this.lun = lun;
       this.cdb = cdb;
       this.buf = buf;
@@ -113,6 +116,15 @@ public final class IscsiTransport implements ScsiTransport {
       this.length = buf == null ? 0 : Math.max(0, Math.min(length, buf.limit() - base));
       this.write = write && this.length > 0;
       this.read = !write && this.length > 0;
+      this.nextDataSn = 0;
+      this.received = 0;
+      this.sent = false;
+    }
+
+    /** Drops the references to the caller's CDB and buffer (under sendLock, once claimed). */
+    void clear() {
+      cdb = null;
+      buf = null;
     }
   }
 
@@ -200,9 +212,8 @@ public final class IscsiTransport implements ScsiTransport {
         }
         fail(reason);
       }
-    });
+    }, sendLock);
     conn = c;
-    out = c.out();
     // resolves a name (off the event loops) and binds the source within the connect bound
     IoEngine.shared().connect(endpoint.portal(), settings.connectTimeout(), () -> c)
         .whenComplete((ch, e) -> {
@@ -219,10 +230,14 @@ public final class IscsiTransport implements ScsiTransport {
 
   /** On the connection's event loop once it is up: the login phase, then the full feature phase. */
   private void startLogin(PduDecoder decoder, CompletableFuture<Void> loggedIn) {
-    IscsiInitiatorLogin l = new IscsiInitiatorLogin(endpoint, settings, sessionType, nextItt++, p -> {
+    int loginItt;
+    synchronized (sendLock) {
+      loginItt = immediateItt();
+    }
+    IscsiInitiatorLogin l = new IscsiInitiatorLogin(endpoint, settings, sessionType, loginItt, p -> {
       synchronized (sendLock) {
-        encoder.encode(p, out);
-        out.flush();
+        encoder.encode(p, conn.buffer());
+        conn.flush();
       }
     });
     login = l;
@@ -250,6 +265,7 @@ public final class IscsiTransport implements ScsiTransport {
         encoder.digests(n.headerDigest(), n.dataDigest());
         // the next PDU the loop decodes is already of the full feature phase
         decoder.digests(n.headerDigest(), n.dataDigest());
+        decoder.reuseHeaders(true); // no PDU of the full feature phase is kept (see handle)
         fullFeature = true;
       }
       lastHeard = System.nanoTime();
@@ -323,7 +339,7 @@ public final class IscsiTransport implements ScsiTransport {
         if (f == null) {
           throw new IscsiProtocolException(Opcode.name(p.opcode()) + " for unknown ITT " + Integer.toHexString(p.itt()));
         }
-        f.complete(p);
+        f.complete(p.copy()); // p may be the decoder's reused header
         break;
       case Opcode.REJECT:
         statSn(p); // before window(): commands it releases carry the new ExpStatSN
@@ -342,7 +358,7 @@ public final class IscsiTransport implements ScsiTransport {
 
   private Task task(Pdu p) throws IscsiProtocolException {
     Task t = tasks.get(p.itt());
-    if (t == null) {
+    if (t == null || !t.sent) {
       throw new IscsiProtocolException(Opcode.name(p.opcode()) + " for unknown ITT " + Integer.toHexString(p.itt()));
     }
     return t;
@@ -412,7 +428,7 @@ public final class IscsiTransport implements ScsiTransport {
   }
 
   private void complete(Task t, int status, byte[] sense, Pdu p) {
-    if (tasks.remove(t.itt) == null) {
+    if (!tasks.claim(t, t.itt)) {
       return;
     }
     int residual = 0;
@@ -422,9 +438,11 @@ public final class IscsiTransport implements ScsiTransport {
       residual = -p.residualCount();
     }
     int transferred = t.read ? t.received : t.write ? Math.max(0, t.length - Math.max(0, residual)) : 0;
+    long tag = t.tag;
+    release(t); // before the answer: its completion may send the next command in this slot
     ResponseHandler h = handler;
     if (!closed.get() && !dead.get() && h != null) {
-      h.response(t.tag, status, sense, transferred, residual);
+      h.response(tag, status, sense, transferred, residual);
     }
   }
 
@@ -446,7 +464,7 @@ public final class IscsiTransport implements ScsiTransport {
         return;
       }
       sendData(t, p.ttt(), (int) off, (int) len);
-      out.flush();
+      conn.flush();
     }
   }
 
@@ -457,9 +475,8 @@ public final class IscsiTransport implements ScsiTransport {
     int end = off + len;
     for (int o = off; o < end; o += max) {
       int n = Math.min(max, end - o);
-      ByteBuffer d = t.buf.duplicate();
-      d.limit(t.base + o + n).position(t.base + o);
-      encoder.encode(Pdus.dataOut(o + n == end, t.lun, t.itt, ttt, expStatSn, sn++, o, d), out);
+      Pdus.dataOutBhs(bhs, o + n == end, t.lun, t.itt, ttt, expStatSn, sn++, o, n);
+      encoder.encode(bhs, t.buf, t.base + o, n, conn.buffer());
     }
   }
 
@@ -469,7 +486,7 @@ public final class IscsiTransport implements ScsiTransport {
       if (f == null) {
         throw new IscsiProtocolException("NOP-In for unknown ITT " + Integer.toHexString(p.itt()));
       }
-      f.complete(p);
+      f.complete(p.copy()); // p may be the decoder's reused header
     }
     if (p.ttt() != Pdu.RESERVED_TAG) {
       // the target pings: answer with its TTT, LUN and data (RFC 7143 11.18)
@@ -477,8 +494,9 @@ public final class IscsiTransport implements ScsiTransport {
         if (dead.get()) {
           return;
         }
-        encoder.encode(Pdus.nopOut(true, p.lun(), Pdu.RESERVED_TAG, p.ttt(), cmdSn, expStatSn, p.dataBytes()), out);
-        out.flush();
+        encoder.encode(Pdus.nopOut(true, p.lun(), Pdu.RESERVED_TAG, p.ttt(), cmdSn, expStatSn, p.dataBytes()),
+            conn.buffer());
+        conn.flush();
       }
     }
   }
@@ -488,7 +506,7 @@ public final class IscsiTransport implements ScsiTransport {
     int itt = rejected.length >= Pdu.BHS_LENGTH
         ? ByteBuffer.wrap(rejected, 16, 4).getInt() : Pdu.RESERVED_TAG;
     String what = rejected.length >= 1 ? Opcode.name(rejected[0] & 0x3F) : "a PDU";
-    if (tasks.containsKey(itt) || immediates.containsKey(itt)) {
+    if (tasks.get(itt) != null || immediates.containsKey(itt)) {
       // ErrorRecoveryLevel 0: the task cannot be recovered on this connection
       throw new IscsiProtocolException(String.format(
           "target rejected %s (ITT %08x), reason %02Xh", what, itt, p.response()));
@@ -561,9 +579,8 @@ public final class IscsiTransport implements ScsiTransport {
       if (dead.get() || closed.get() || !fullFeature) {
         return; // the loss is (or was) reported through disconnected()
       }
-      int itt = itt();
-      Task t = new Task(tag, itt, Lun.of(lun).value(), cdb, data, dataLength, isDataOut(cdb[0] & 0xFF));
-      tasks.put(itt, t);
+      Task t = tasks.acquire();
+      t.arm(tag, Lun.of(lun).value(), cdb, data, dataLength, isDataOut(cdb[0] & 0xFF));
       if (waiting.isEmpty() && windowOpen()) {
         send(t);
         flush();
@@ -573,12 +590,32 @@ public final class IscsiTransport implements ScsiTransport {
     }
   }
 
-  private int itt() {
+  /** An ITT for an immediate PDU (login, NOP-Out, TMF, Text, Logout): bit 31 set. Under sendLock. */
+  private int immediateItt() {
     int i;
     do {
-      i = nextItt++;
-    } while (i == Pdu.RESERVED_TAG || tasks.containsKey(i) || immediates.containsKey(i));
+      i = 0x80000000 | nextImmediate++;
+    } while (i == Pdu.RESERVED_TAG || immediates.containsKey(i));
     return i;
+  }
+
+  /** Ends {@code t} (claimed) and puts its slot back. */
+  private void release(Task t) {
+    synchronized (sendLock) {
+      t.clear();
+      tasks.free(t);
+    }
+  }
+
+  /** Ends {@code t} on behalf of a task management function or a close. Under sendLock. */
+  private void forget(Task t, int itt) {
+    if (tasks.claim(t, itt)) {
+      if (!t.sent) {
+        waiting.remove(t);
+      }
+      t.clear();
+      tasks.free(t);
+    }
   }
 
   private boolean windowOpen() {
@@ -609,16 +646,22 @@ public final class IscsiTransport implements ScsiTransport {
       }
       unsolicited = n.initialR2T() ? imm : first;
     }
-    ByteBuffer immData = null;
-    if (imm > 0) {
-      immData = t.buf.duplicate();
-      immData.limit(t.base + imm).position(t.base);
-    }
     try {
-      Pdu cmd = Pdus.scsiCommand(t.read, t.write, t.lun, t.itt, t.length, cmdSn, expStatSn, t.cdb, immData,
-          unsolicited == imm);
+      if (t.cdb.length <= 16) {
+        Pdus.scsiCommandBhs(bhs, t.read, t.write, t.lun, t.itt, t.length, cmdSn, expStatSn, t.cdb,
+            imm, unsolicited == imm);
+        encoder.encode(bhs, t.buf, t.base, imm, conn.buffer());
+      } else { // an extended CDB (AHS): rare, built as a PDU
+        ByteBuffer immData = null;
+        if (imm > 0) {
+          immData = t.buf.duplicate();
+          immData.limit(t.base + imm).position(t.base);
+        }
+        encoder.encode(Pdus.scsiCommand(t.read, t.write, t.lun, t.itt, t.length, cmdSn, expStatSn,
+            t.cdb, immData, unsolicited == imm), conn.buffer());
+      }
       cmdSn++;
-      encoder.encode(cmd, out);
+      t.sent = true;
       if (unsolicited > imm) {
         sendData(t, Pdu.RESERVED_TAG, imm, unsolicited - imm);
       }
@@ -626,12 +669,14 @@ public final class IscsiTransport implements ScsiTransport {
       drop("send failed: " + e.getMessage());
     } catch (IllegalArgumentException e) {
       // a CDB this transport cannot carry: answer as a target would, off the caller's stack
-      tasks.remove(t.itt);
+      long tag = t.tag;
+      int length = t.length;
+      forget(t, t.itt);
       RLOG.warn("{}: command not sent: {}", address(), e.getMessage());
       ResponseHandler h = handler;
       conn.loop().execute(() -> {
         if (!closed.get() && !dead.get()) {
-          h.response(t.tag, ScsiResult.CHECK_CONDITION, INVALID_OPCODE_SENSE.clone(), 0, t.length);
+          h.response(tag, ScsiResult.CHECK_CONDITION, INVALID_OPCODE_SENSE.clone(), 0, length);
         }
       });
     }
@@ -639,7 +684,7 @@ public final class IscsiTransport implements ScsiTransport {
 
   private void flush() {
     try {
-      out.flush();
+      conn.flush();
     } catch (IOException e) {
       drop("send failed: " + e.getMessage());
     }
@@ -653,11 +698,11 @@ public final class IscsiTransport implements ScsiTransport {
         f.completeExceptionally(new PathFailureException(address() + ": not connected"));
         return f;
       }
-      int itt = itt();
+      int itt = immediateItt();
       immediates.put(itt, f);
       try {
-        encoder.encode(build.apply(itt), out);
-        out.flush();
+        encoder.encode(build.apply(itt), conn.buffer());
+        conn.flush();
       } catch (IOException e) {
         immediates.remove(itt);
         f.completeExceptionally(new PathFailureException(address() + ": " + e.getMessage(), e));
@@ -696,22 +741,27 @@ public final class IscsiTransport implements ScsiTransport {
    */
   @Override
   public CompletableFuture<Boolean> abortTask(long tag, int lun) {
-    Task t = null;
-    for (Task x : tasks.values()) {
-      if (x.tag == tag) {
-        t = x;
-        break;
-      }
+    Task[] found = new Task[1];
+    int[] itt = new int[1];
+    synchronized (sendLock) {
+      tasks.forEachOutstanding(x -> {
+        if (x.tag == tag && x.tag() == x.itt) {
+          found[0] = x;
+          itt[0] = x.itt;
+        }
+      });
     }
-    if (t == null) {
+    if (found[0] == null) {
       return CompletableFuture.completedFuture(true);
     }
-    Task task = t;
-    return taskManagement(Pdus.TMF_ABORT_TASK, lun, task.itt).thenApply(response -> {
+    Task task = found[0];
+    return taskManagement(Pdus.TMF_ABORT_TASK, lun, itt[0]).thenApply(response -> {
       // 0 function complete; 1 task does not exist (it completed meanwhile)
       boolean done = response == 0 || response == 1;
       if (done) {
-        tasks.remove(task.itt, task);
+        synchronized (sendLock) {
+          forget(task, itt[0]);
+        }
       }
       return done;
     });
@@ -728,7 +778,13 @@ public final class IscsiTransport implements ScsiTransport {
       if (response != 0) {
         return false;
       }
-      tasks.values().removeIf(x -> x.lun == value);
+      synchronized (sendLock) {
+        tasks.forEachOutstanding(x -> {
+          if (x.lun == value) {
+            forget(x, x.itt);
+          }
+        });
+      }
       return true;
     });
   }
@@ -786,8 +842,8 @@ public final class IscsiTransport implements ScsiTransport {
     if (c != null) {
       c.close("closed");
     }
-    tasks.clear();
     synchronized (sendLock) {
+      tasks.forEachOutstanding(x -> forget(x, x.itt));
       waiting.clear();
     }
   }

@@ -11,7 +11,8 @@ import java.util.Arrays;
  * <p>Accessors read the BHS at the offsets of RFC 7143 section 11; the ones shared by
  * several PDU types are named after their field. Instances are immutable once built (the
  * data segment is a read-only view; for a Data-Out it may share the caller's buffer until
- * encoded).
+ * encoded), except the one header a decoder reuses when asked to ({@link
+ * PduDecoder#reuseHeaders}), which is valid only until the next PDU is decoded.
  */
 public final class Pdu {
   /** Length of the Basic Header Segment. */
@@ -39,6 +40,14 @@ public final class Pdu {
   /** A builder for a PDU with {@code opcode}; length fields are filled in by {@link Builder#build()}. */
   public static Builder builder(int opcode) {
     return new Builder(opcode);
+  }
+
+  /**
+   * A PDU of its own with the same contents: what a consumer keeps of a PDU that may be the
+   * decoder's reused header ({@link PduDecoder#reuseHeaders}).
+   */
+  public Pdu copy() {
+    return new Pdu(bhs.clone(), ahs, data);
   }
 
   /** A copy of the 48 BHS bytes. */

@@ -29,6 +29,9 @@ public final class PduDecoder {
   private String bad;
   private DataInPlacement placement;
   private final CRC32C crc = new CRC32C();
+  private boolean reuse;
+  private final byte[] reusedBhs = new byte[Pdu.BHS_LENGTH];
+  private final Pdu reused = new Pdu(reusedBhs, NO_AHS, null);
 
   /**
    * Puts a Data-In PDU's data where it belongs as it is decoded, straight from the received
@@ -76,6 +79,16 @@ public final class PduDecoder {
   /** Where Data-In data goes as it is decoded (null: into the PDU). */
   public void dataInPlacement(DataInPlacement p) {
     this.placement = p;
+  }
+
+  /**
+   * Whether PDUs that carry neither AHS nor data (or whose data was {@linkplain
+   * DataInPlacement placed}) come in one reused instance, valid only until the next call of
+   * {@link #decode}: a consumer that keeps such a PDU keeps a {@link Pdu#copy()}. Off by
+   * default; an initiator turns it on for the full feature phase, where it keeps none.
+   */
+  public void reuseHeaders(boolean on) {
+    this.reuse = on;
   }
 
   public void digests(boolean header, boolean data) {
@@ -151,7 +164,9 @@ public final class PduDecoder {
       return null;
     }
     // Complete: consume it.
-    byte[] bhs = new byte[Pdu.BHS_LENGTH];
+    boolean placeable = dsl > 0 && opcode == Opcode.DATA_IN && placement != null;
+    boolean reusable = reuse && ahsLen == 0 && (dsl == 0 || placeable);
+    byte[] bhs = reusable ? reusedBhs : new byte[Pdu.BHS_LENGTH];
     in.get(bhs);
     byte[] ahs = ahsLen == 0 ? NO_AHS : new byte[ahsLen];
     in.get(ahs);
@@ -162,12 +177,18 @@ public final class PduDecoder {
       check("header", opcode, in);
     }
     int padded = dsl + Digests.pad(dsl);
-    if (dsl > 0 && opcode == Opcode.DATA_IN && placement != null) {
-      Pdu header = new Pdu(bhs, ahs, null);
+    if (placeable) {
+      Pdu header = reusable ? reused : new Pdu(bhs, ahs, null);
       if (placement.place(header, in, dsl)) {
         skipData(in, padded, opcode);
         return header;
       }
+      if (reusable) {
+        bhs = bhs.clone(); // declined: the PDU carries its data, so it is one of its own
+      }
+    }
+    if (dsl == 0 && reusable) {
+      return reused;
     }
     ByteBuffer data = null;
     if (dsl > 0) {

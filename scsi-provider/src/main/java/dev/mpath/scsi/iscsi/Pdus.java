@@ -40,21 +40,43 @@ public final class Pdus {
     if (cdb.length > 260) {
       throw new IllegalArgumentException("CDB of " + cdb.length + " bytes (at most 260)");
     }
-    Pdu.Builder b = Pdu.builder(Opcode.SCSI_COMMAND)
-        .flags((finalBit ? F : 0) | (read ? CMD_R : 0) | (write ? CMD_W : 0) | ATTR_SIMPLE)
-        .lun(lun).itt(itt).int32(20, edtl).int32(24, cmdSn).int32(28, expStatSn)
-        .bytes(32, java.util.Arrays.copyOf(cdb, Math.min(16, cdb.length))).data(immediateData);
+    int dsl = immediateData == null ? 0 : immediateData.remaining();
+    byte[] bhs = new byte[Pdu.BHS_LENGTH];
+    scsiCommandBhs(bhs, read, write, lun, itt, edtl, cmdSn, expStatSn, cdb, dsl, finalBit);
+    byte[] ahs = null;
     if (cdb.length > 16) {
       // Extended CDB AHS (11.3.5): AHSLength (2) = CDB bytes beyond 16 + 1, AHSType 1, reserved, CDB
       int ext = cdb.length - 16;
-      byte[] ahs = new byte[(4 + ext + 3) & ~3];
+      ahs = new byte[(4 + ext + 3) & ~3];
       ahs[0] = (byte) ((ext + 1) >>> 8);
       ahs[1] = (byte) (ext + 1);
       ahs[2] = 1;
       System.arraycopy(cdb, 16, ahs, 4, ext);
-      b.ahs(ahs);
+      bhs[4] = (byte) (ahs.length / 4);
     }
-    return b.build();
+    return new Pdu(bhs, ahs, immediateData);
+  }
+
+  /**
+   * Lays out a SCSI Command BHS (11.3) in {@code bhs} (48 bytes, every byte written) for a
+   * CDB of at most 16 bytes and {@code dsl} bytes of immediate data: the allocation-free form
+   * of {@link #scsiCommand}.
+   */
+  public static void scsiCommandBhs(byte[] bhs, boolean read, boolean write, long lun, int itt,
+      int edtl, int cmdSn, int expStatSn, byte[] cdb, int dsl, boolean finalBit) {
+    if (cdb.length > 260) {
+      throw new IllegalArgumentException("CDB of " + cdb.length + " bytes (at most 260)");
+    }
+    java.util.Arrays.fill(bhs, 0, Pdu.BHS_LENGTH, (byte) 0);
+    bhs[0] = (byte) Opcode.SCSI_COMMAND;
+    bhs[1] = (byte) ((finalBit ? F : 0) | (read ? CMD_R : 0) | (write ? CMD_W : 0) | ATTR_SIMPLE);
+    lengths(bhs, dsl);
+    put64(bhs, 8, lun);
+    put32(bhs, 16, itt);
+    put32(bhs, 20, edtl);
+    put32(bhs, 24, cmdSn);
+    put32(bhs, 28, expStatSn);
+    System.arraycopy(cdb, 0, bhs, 32, Math.min(16, cdb.length));
   }
 
   /**
@@ -63,8 +85,48 @@ public final class Pdus {
    */
   public static Pdu dataOut(boolean finalBit, long lun, int itt, int ttt, int expStatSn, int dataSn,
       int bufferOffset, ByteBuffer data) {
-    return Pdu.builder(Opcode.DATA_OUT).flags(finalBit ? F : 0).lun(lun).itt(itt).int32(20, ttt)
-        .int32(28, expStatSn).int32(36, dataSn).int32(40, bufferOffset).data(data).build();
+    byte[] bhs = new byte[Pdu.BHS_LENGTH];
+    dataOutBhs(bhs, finalBit, lun, itt, ttt, expStatSn, dataSn, bufferOffset,
+        data == null ? 0 : data.remaining());
+    return new Pdu(bhs, null, data);
+  }
+
+  /** Lays out a Data-Out BHS (11.8) for {@code dsl} data bytes: the allocation-free form of {@link #dataOut}. */
+  public static void dataOutBhs(byte[] bhs, boolean finalBit, long lun, int itt, int ttt,
+      int expStatSn, int dataSn, int bufferOffset, int dsl) {
+    java.util.Arrays.fill(bhs, 0, Pdu.BHS_LENGTH, (byte) 0);
+    bhs[0] = (byte) Opcode.DATA_OUT;
+    bhs[1] = (byte) (finalBit ? F : 0);
+    lengths(bhs, dsl);
+    put64(bhs, 8, lun);
+    put32(bhs, 16, itt);
+    put32(bhs, 20, ttt);
+    put32(bhs, 28, expStatSn);
+    put32(bhs, 36, dataSn);
+    put32(bhs, 40, bufferOffset);
+  }
+
+  /** TotalAHSLength 0 (byte 4) and DataSegmentLength (bytes 5-7). */
+  private static void lengths(byte[] bhs, int dsl) {
+    if (dsl < 0 || dsl > Pdu.MAX_DSL_FIELD) {
+      throw new IllegalArgumentException("data segment of " + dsl + " bytes");
+    }
+    bhs[4] = 0;
+    bhs[5] = (byte) (dsl >>> 16);
+    bhs[6] = (byte) (dsl >>> 8);
+    bhs[7] = (byte) dsl;
+  }
+
+  private static void put32(byte[] b, int off, int v) {
+    b[off] = (byte) (v >>> 24);
+    b[off + 1] = (byte) (v >>> 16);
+    b[off + 2] = (byte) (v >>> 8);
+    b[off + 3] = (byte) v;
+  }
+
+  private static void put64(byte[] b, int off, long v) {
+    put32(b, off, (int) (v >>> 32));
+    put32(b, off + 4, (int) v);
   }
 
   /**

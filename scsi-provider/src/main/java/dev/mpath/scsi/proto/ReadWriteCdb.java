@@ -108,6 +108,34 @@ public record ReadWriteCdb(int opcode, int protect, boolean dpo, boolean fua, lo
   @Override
   public byte[] toBytes() {
     byte[] c = new byte[length()];
+    layout(c, opcode, protect, dpo, fua, lba, transferLength, groupNumber, control);
+    return c;
+  }
+
+  /**
+   * The CDB {@link #of of(write, lba, blocks, false, false)} would make, laid out in
+   * {@code ten} or {@code sixteen} (whichever the form needs, every byte written) instead of
+   * a new array: the allocation-free form for the I/O path. Returns the array used.
+   */
+  public static byte[] layoutSmallest(boolean write, long lba, long blocks, byte[] ten,
+      byte[] sixteen) {
+    boolean small = lba >= 0 && lba <= 0xFFFF_FFFFL && blocks >= 0 && blocks <= 0xFFFF;
+    if (!small) {
+      Bytes.checkU32("TRANSFER LENGTH", blocks);
+    }
+    int op = write
+        ? (small ? OperationCode.WRITE_10 : OperationCode.WRITE_16)
+        : (small ? OperationCode.READ_10 : OperationCode.READ_16);
+    byte[] c = small ? ten : sixteen;
+    if (c.length != (small ? 10 : 16)) {
+      throw new IllegalArgumentException("CDB array of " + c.length + " bytes");
+    }
+    layout(c, op, 0, false, false, lba, blocks, 0, 0);
+    return c;
+  }
+
+  private static void layout(byte[] c, int opcode, int protect, boolean dpo, boolean fua,
+      long lba, long transferLength, int groupNumber, int control) {
     c[0] = (byte) opcode;
     c[FLAGS] = (byte) (protect << 5 | (dpo ? DPO_BIT : 0) | (fua ? FUA_BIT : 0));
     if (c.length == 10) {
@@ -121,7 +149,6 @@ public record ReadWriteCdb(int opcode, int protect, boolean dpo, boolean fua, lo
       c[GROUP_16] = (byte) groupNumber;
       c[CONTROL_16] = (byte) control;
     }
-    return c;
   }
 
   /** Decodes any of READ (10), WRITE (10), READ (16), WRITE (16). */

@@ -77,6 +77,48 @@ class PduCodecTest {
   }
 
   @Test
+  void scsiCommandLaidOutInPlaceWithDataFromADirectBuffer() {
+    // A reused, dirty BHS array; immediate data from an offset of a direct buffer; data digest.
+    byte[] bhs = new byte[Pdu.BHS_LENGTH];
+    java.util.Arrays.fill(bhs, (byte) 0xEE);
+    byte[] cdb = hex("2a 00 00 00 00 10 00 00 01 00");
+    Pdus.scsiCommandBhs(bhs, false, true, dev.mpath.scsi.proto.Lun.of(1).value(), 0x11223344, 32, 5, 7,
+        cdb, 32, true);
+    ByteBuffer src = ByteBuffer.allocateDirect(64);
+    src.position(3).limit(50);
+    io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+    new PduEncoder(false, true).encode(bhs, src, 8, 32, out);
+    byte[] want = hex(""
+        + "01" + "a1" + "0000" // 0: opcode 01h; 1: F=1 R=0 W=1 ATTR=1
+        + "00" + "000020"      // 4: TotalAHSLength 0; 5-7: DataSegmentLength 32
+        + "0001000000000000"   // 8-15: LUN 1
+        + "11223344"           // 16-19: ITT
+        + "00000020"           // 20-23: EDTL 32
+        + "00000005"           // 24-27: CmdSN
+        + "00000007"           // 28-31: ExpStatSN
+        + "2a000000001000000100000000000000" // 32-47: CDB, zero padded
+        + "00".repeat(32)      // the data segment (a multiple of 4: no pad)
+        + "aa36918a");         // data digest: CRC32C of 32 zero bytes (RFC 3720 B.4), LSB first
+    assertArrayEquals(want, io.netty.buffer.ByteBufUtil.getBytes(out));
+    assertEquals(3, src.position(), "the caller's position is restored");
+    assertEquals(50, src.limit(), "the caller's limit is restored");
+  }
+
+  @Test
+  void dataOutLaidOutInPlaceMatchesTheBuiltPdu() {
+    byte[] bhs = new byte[Pdu.BHS_LENGTH];
+    java.util.Arrays.fill(bhs, (byte) 0x5A);
+    Pdus.dataOutBhs(bhs, true, 1L << 48, 9, 0x77, 6, 3, 65536, 4);
+    ByteBuffer src = ByteBuffer.allocateDirect(8).put(4, hex("01020304"));
+    io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+    plain.encode(bhs, src, 4, 4, out);
+    Pdu built = Pdus.dataOut(true, 1L << 48, 9, 0x77, 6, 3, 65536, ByteBuffer.wrap(hex("01020304")));
+    assertArrayEquals(plain.encode(built), io.netty.buffer.ByteBufUtil.getBytes(out));
+    assertThrows(IllegalArgumentException.class, () -> plain.encode(bhs, src, 4, 3, out),
+        "a data length the BHS does not announce is refused");
+  }
+
+  @Test
   void loginRequest() {
     byte[] text = "SessionType=Normal\0".getBytes(StandardCharsets.US_ASCII);
     Pdu p = Pdus.loginRequest(true, false, 0, 1, 0x00023d000001L, 0, 0, 0, 1, 0, text);

@@ -3,6 +3,8 @@ package dev.mpath.scsi.iscsi;
 import static dev.mpath.scsi.iscsi.PduCodecTest.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -188,6 +190,33 @@ class PduDecoderTest {
       acc.compact();
     }
     assertEquals(2, got);
+  }
+
+  @Test
+  void reusedHeadersServePdusWithoutDataAndACopyOutlivesTheNextDecode() throws Exception {
+    PduEncoder enc = new PduEncoder(false, false);
+    byte[] r2t1 = enc.encode(Pdus.r2t(0, 3, 9, 1, 2, 3, 0, 0, 512));
+    byte[] r2t2 = enc.encode(Pdus.r2t(0, 4, 10, 2, 3, 4, 1, 512, 512));
+    byte[] withData = enc.encode(sample());
+    ByteBuffer in = ByteBuffer.allocate(r2t1.length + r2t2.length + withData.length)
+        .put(r2t1).put(r2t2).put(withData).flip();
+    PduDecoder d = PduDecoder.fromTarget(8192);
+    d.reuseHeaders(true);
+    Pdu first = d.decode(in);
+    assertEquals(3, first.itt());
+    Pdu kept = first.copy();
+    Pdu second = d.decode(in);
+    assertSame(first, second, "a PDU without data comes in the one reused header");
+    assertEquals(4, second.itt());
+    assertEquals(3, kept.itt(), "the copy keeps the first PDU's fields");
+    assertEquals(9, kept.ttt());
+    Pdu third = d.decode(in);
+    assertNotSame(second, third, "a PDU that carries data is one of its own");
+    assertEquals(4, second.itt(), "and leaves the reused header alone");
+    assertArrayEquals(sample().dataBytes(), third.dataBytes());
+    PduDecoder fresh = PduDecoder.fromTarget(8192);
+    in.rewind();
+    assertNotSame(fresh.decode(in), fresh.decode(in), "off by default");
   }
 
   @Test
