@@ -69,6 +69,12 @@ final class BenchCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   String runtime;
 
+  @Option(names = "--ramp-time", paramLabel = "SECONDS", defaultValue = "0",
+      description = "Run the workload this long before measuring (fio's ramp_time): I/Os started in the "
+          + "ramp are not counted, and --runtime follows it (default ${DEFAULT-VALUE}: none). "
+          + "Lets a JVM's compiler warm up before a side-by-side measurement.")
+  String rampTime;
+
   @Option(names = "--ios", paramLabel = "N",
       description = "Stop each job after N I/Os (or at --runtime, whichever comes first).")
   Long ios;
@@ -107,8 +113,8 @@ final class BenchCommand implements Callable<Integer> {
   Boolean progress;
 
   /** The options that do not depend on the device, parsed and checked. */
-  private record Settings(BenchJob.Rw mode, long bsBytes, long runtimeNanos, IoPolicy policy, Long sizeBytes,
-      boolean showProgress) {}
+  private record Settings(BenchJob.Rw mode, long bsBytes, long runtimeNanos, long rampNanos, IoPolicy policy,
+      Long sizeBytes, boolean showProgress) {}
 
   @Override
   public Integer call() throws Exception {
@@ -141,13 +147,18 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--ios must be at least 1: " + ios);
     }
     long runtimeNanos = parseDuration("--runtime", runtime);
+    long rampNanos = rampTime.trim().equals("0") ? 0 : parseDuration("--ramp-time", rampTime);
+    if (rampNanos > 0 && ios != null) {
+      throw new IllegalArgumentException("--ramp-time measures a timed run: it does not go with --ios");
+    }
     IoPolicy pol = policy == null ? null : IoPolicy.parse(policy);
     Long sizeBytes = size == null ? null : parseSize("--size", size);
     if (bsBytes * iodepth * numjobs > MAX_BUFFER_MEMORY) {
       throw new IllegalArgumentException("--bs x --iodepth x --numjobs needs "
           + (bsBytes * iodepth * numjobs >> 20) + " MiB of buffers, more than " + (MAX_BUFFER_MEMORY >> 20));
     }
-    return new Settings(mode, bsBytes, runtimeNanos, pol, sizeBytes, progress != null ? progress : !json);
+    return new Settings(mode, bsBytes, runtimeNanos, rampNanos, pol, sizeBytes,
+        progress != null ? progress : !json);
   }
 
   /**
@@ -198,6 +209,7 @@ final class BenchCommand implements Callable<Integer> {
     options.put("iodepth", iodepth);
     options.put("numjobs", numjobs);
     options.put("runtime_ms", TimeUnit.NANOSECONDS.toMillis(s.runtimeNanos()));
+    options.put("ramp_time_ms", TimeUnit.NANOSECONDS.toMillis(s.rampNanos()));
     options.put("ios", ios);
     options.put("rwmixread", s.mode() == BenchJob.Rw.RANDRW ? rwmixread : null);
     options.put("size", (verify ? jobChunks * numjobs : chunks) * bsBytes);
@@ -205,7 +217,8 @@ final class BenchCommand implements Callable<Integer> {
     options.put("resubmit", resubmit);
     options.put("policy", s.policy() == null ? null : s.policy().name());
 
-    BenchReport report = run(d, s.mode(), (int) bsBytes, jobChunks, s.runtimeNanos(), options, s.showProgress(), err);
+    BenchReport report = run(d, s.mode(), (int) bsBytes, jobChunks, s.runtimeNanos(), s.rampNanos(), options,
+        s.showProgress(), err);
     if (json) {
       out.print(Json.write(report.json()));
     } else {
@@ -225,7 +238,8 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private BenchReport run(MultipathDevice d, BenchJob.Rw mode, int bsBytes, long jobChunks, long runtimeNanos,
-      Map<String, Object> options, boolean showProgress, PrintWriter err) throws InterruptedException {
+      long rampNanos, Map<String, Object> options, boolean showProgress, PrintWriter err)
+      throws InterruptedException {
     BenchJob.Phases phases = new BenchJob.Phases(numjobs);
     List<BenchJob> jobs = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
@@ -234,7 +248,7 @@ final class BenchCommand implements Callable<Integer> {
       long firstLba = verify ? i * jobChunks * blocksPerChunk : 0;
       BenchJob.Spec s = new BenchJob.Spec(i, mode, bsBytes, d.blockSize(), iodepth, firstLba, jobChunks,
           ios == null ? Long.MAX_VALUE : ios, runtimeNanos, rwmixread, verify, SEED + 0x9E3779B97F4A7C15L * i,
-          resubmit.equals("completion"));
+          resubmit.equals("completion"), rampNanos);
       BenchJob job = new BenchJob(d, s, phases);
       Thread t = new Thread(job, "mpath-bench-" + i);
       t.setDaemon(true);
@@ -250,24 +264,31 @@ final class BenchCommand implements Callable<Integer> {
       threads.forEach(Thread::start);
       phases.ready.await(); // prefill done (with --verify)
       rethrow(jobs);
-      Map<String, IoStats> before = pathStats(d.paths());
-      IoStats headBefore = d.stats();
       long t0 = System.nanoTime();
       phases.startNanos = t0;
+      Map<String, IoStats> before = pathStats(d.paths());
+      IoStats headBefore = d.stats();
       phases.go.countDown();
+      long measured = t0;
+      if (rampNanos > 0) { // the ramp runs unmeasured; the counters start where it ends
+        measured = t0 + rampNanos;
+        phases.mainDone.await(measured - System.nanoTime(), TimeUnit.NANOSECONDS);
+        before = pathStats(d.paths());
+        headBefore = d.stats();
+      }
       long tick = t0;
       long[] last = new long[4];
       while (!phases.mainDone.await(tick + TimeUnit.SECONDS.toNanos(1) - System.nanoTime(), TimeUnit.NANOSECONDS)) {
         long now = System.nanoTime();
         if (showProgress) {
-          progress(err, jobs, last, now - tick, now - t0, runtimeNanos);
+          progress(err, jobs, last, now - tick, now - t0, rampNanos + runtimeNanos);
         }
         tick = now;
       }
       List<PathInfo> pathsAfter = d.paths();
       Map<String, IoStats> after = pathStats(pathsAfter);
       IoStats headAfter = d.stats();
-      long end = t0;
+      long end = measured;
       for (BenchJob j : jobs) {
         end = Math.max(end, j.endNanosMain);
       }
@@ -276,7 +297,7 @@ final class BenchCommand implements Callable<Integer> {
         t.join();
       }
       rethrow(jobs);
-      return new BenchReport(version(), d, options, verify, jobs, end - t0, before, headBefore, pathsAfter,
+      return new BenchReport(version(), d, options, verify, jobs, end - measured, before, headBefore, pathsAfter,
           after, headAfter);
     } finally {
       phases.abort = true;

@@ -82,11 +82,18 @@ final class BenchJob implements Runnable {
    */
   record Spec(int index, Rw rw, int bs, int blockSize, int iodepth, long firstLba, long chunks,
       long iosLimit, long runtimeNanos, int rwmixread, boolean verify, long seed,
-      boolean resubmitOnCompletion) {
+      boolean resubmitOnCompletion, long rampNanos) {
     Spec(int index, Rw rw, int bs, int blockSize, int iodepth, long firstLba, long chunks,
         long iosLimit, long runtimeNanos, int rwmixread, boolean verify, long seed) {
       this(index, rw, bs, blockSize, iodepth, firstLba, chunks, iosLimit, runtimeNanos, rwmixread,
-          verify, seed, false);
+          verify, seed, false, 0);
+    }
+
+    Spec(int index, Rw rw, int bs, int blockSize, int iodepth, long firstLba, long chunks,
+        long iosLimit, long runtimeNanos, int rwmixread, boolean verify, long seed,
+        boolean resubmitOnCompletion) {
+      this(index, rw, bs, blockSize, iodepth, firstLba, chunks, iosLimit, runtimeNanos, rwmixread,
+          verify, seed, resubmitOnCompletion, 0);
     }
   }
 
@@ -176,6 +183,8 @@ final class BenchJob implements Runnable {
   long verifyErrors;
   long verifiedIos;
   long prefillIos;
+  /** I/Os started in the ramp (--ramp-time): run, checked with --verify, not measured. */
+  long rampIos;
   long abandoned;
   final List<String> mismatches = new ArrayList<>();
   volatile long endNanosMain;
@@ -186,6 +195,7 @@ final class BenchJob implements Runnable {
   private long issued;
   private long phaseLimit;
   private long deadline;
+  private long rampEnd;
   private long seqNext;
   private int inFlight;
   private long lastProgress;
@@ -249,7 +259,8 @@ final class BenchJob implements Runnable {
       ready = true;
       phases.go.await();
       long t0 = phases.startNanos;
-      runPhase(Phase.MAIN, spec.iosLimit(), t0 + spec.runtimeNanos());
+      rampEnd = t0 + spec.rampNanos();
+      runPhase(Phase.MAIN, spec.iosLimit(), rampEnd + spec.runtimeNanos());
       endNanosMain = System.nanoTime();
       phases.mainDone.countDown();
       mainDone = true;
@@ -452,7 +463,11 @@ final class BenchJob implements Runnable {
     long lat = endNanos[s] - startNanos[s];
     switch (phase) {
       case MAIN:
-        (isWrite ? write : read).record(lat, spec.bs());
+        if (startNanos[s] - rampEnd >= 0) {
+          (isWrite ? write : read).record(lat, spec.bs());
+        } else {
+          rampIos++;
+        }
         break;
       case PREFILL:
         prefillIos++;

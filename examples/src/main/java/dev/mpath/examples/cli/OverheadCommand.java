@@ -1,27 +1,18 @@
 package dev.mpath.examples.cli;
 
-import dev.mpath.AccessState;
 import dev.mpath.DeviceId;
 import dev.mpath.IoPolicy;
+import dev.mpath.examples.plugin.InstantPaths;
 import dev.mpath.IoRequest;
 import dev.mpath.Multipath;
 import dev.mpath.MultipathDevice;
-import dev.mpath.PathState;
-import dev.mpath.spi.Disposition;
-import dev.mpath.spi.MultipathProvider;
-import dev.mpath.spi.PathSink;
-import dev.mpath.spi.ProviderContext;
-import dev.mpath.spi.ProviderPath;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,118 +49,6 @@ final class OverheadCommand implements Callable<Integer> {
       + "to put the head's cost in proportion (0: skip; default ${DEFAULT-VALUE}).")
   int transportIos = 20_000;
 
-  /** A path that completes every request at once. */
-  static final class InstantPath implements ProviderPath {
-    final DeviceId id;
-    PathSink sink;
-    long submitted;
-
-    InstantPath(DeviceId id) {
-      this.id = id;
-    }
-
-    @Override
-    public void attached(PathSink sink) {
-      this.sink = sink;
-    }
-
-    @Override
-    public DeviceId deviceId() {
-      return id;
-    }
-
-    @Override
-    public String transport() {
-      return "instant";
-    }
-
-    @Override
-    public int blockSize() {
-      return 512;
-    }
-
-    @Override
-    public long capacityBlocks() {
-      return 1 << 20;
-    }
-
-    @Override
-    public PathState state() {
-      return PathState.LIVE;
-    }
-
-    @Override
-    public AccessState accessState() {
-      return AccessState.OPTIMIZED;
-    }
-
-    @Override
-    public void submit(IoRequest attempt) {
-      submitted++;
-      sink.complete(attempt, Disposition.SUCCESS, null);
-    }
-  }
-
-  /** Attaches instant paths; never reached by URI. */
-  static final class InstantProvider implements MultipathProvider {
-    ProviderContext ctx;
-
-    @Override
-    public String name() {
-      return "instant";
-    }
-
-    @Override
-    public boolean supports(URI uri) {
-      return false;
-    }
-
-    @Override
-    public void init(ProviderContext context) {
-      this.ctx = context;
-    }
-
-    @Override
-    public CompletableFuture<List<DeviceId>> connect(URI uri) {
-      return CompletableFuture.failedFuture(new UnsupportedOperationException());
-    }
-
-    @Override
-    public String headName(DeviceId id, ProviderPath first) {
-      return "instant0";
-    }
-
-    @Override
-    public void close() {}
-  }
-
-  /** The direct path's sink: completes the request itself, as a head-less provider would. */
-  private static final class DirectSink implements PathSink {
-    @Override
-    public String name() {
-      return "direct";
-    }
-
-    @Override
-    public MultipathDevice device() {
-      return null;
-    }
-
-    @Override
-    public void complete(IoRequest attempt, Disposition d, Throwable error) {
-      attempt.completion().onComplete(attempt);
-    }
-
-    @Override
-    public void retry(IoRequest attempt, Throwable error, long delay, java.util.concurrent.TimeUnit unit) {}
-
-    @Override
-    public void stateChanged() {}
-
-    @Override
-    public void detach() {}
-  }
-
   private static final class Counter {
     long n;
   }
@@ -181,18 +60,14 @@ final class OverheadCommand implements Callable<Integer> {
     }
     IoPolicy p = IoPolicy.parse(policy);
     DeviceId id = DeviceId.parse("naa.60014050000000000000000000000001");
-    InstantProvider provider = new InstantProvider();
+    InstantPaths.Provider provider = new InstantPaths.Provider();
     try (Multipath mp = Multipath.builder().provider(provider).discoverProviders(false)
         .jmxDomain(null).ioPolicy(p).build()) {
-      List<InstantPath> list = new ArrayList<>();
       for (int i = 0; i < paths; i++) {
-        InstantPath ip = new InstantPath(id);
-        provider.ctx.attach(ip);
-        list.add(ip);
+        provider.attach(new InstantPaths.Path(id));
       }
       MultipathDevice head = mp.device(id).orElseThrow();
-      InstantPath direct = new InstantPath(id);
-      direct.attached(new DirectSink());
+      InstantPaths.Path direct = InstantPaths.direct(id);
       Counter c = new Counter();
       IoRequest r = new IoRequest().read(0, ByteBuffer.allocateDirect(4096)).completion(x -> c.n++);
       long[] viaHead = new long[rounds];
@@ -279,7 +154,7 @@ final class OverheadCommand implements Callable<Integer> {
     }
   }
 
-  private static void loopDirect(InstantPath path, IoRequest r, int n) {
+  private static void loopDirect(InstantPaths.Path path, IoRequest r, int n) {
     for (int i = 0; i < n; i++) {
       path.submit(r);
     }
