@@ -126,9 +126,25 @@ public final class TargetController implements FabricsController {
 
   private volatile NavigableMap<Integer, Namespace> attached;
   /** I/O commands held while the port's I/O is stalled (executor thread only). */
-  private final ArrayDeque<Held> stalled = new ArrayDeque<>();
+  private final ArrayDeque<Cmd> stalled = new ArrayDeque<>();
 
-  private record Held(Queue q, ByteBuffer raw, ByteBuffer data) {}
+  /**
+   * One submitted command on its way to execution: its own copy of the SQE (the caller's
+   * entry is reused as soon as submit returns) and the data buffer. Pooled per queue, so a
+   * command allocates nothing in steady state; back in the pool once executed (or aborted
+   * while held).
+   */
+  private final class Cmd implements Runnable {
+    final ByteBuffer raw = ByteBuffer.allocate(SubmissionQueueEntry.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    final SubmissionQueueEntry sqe = wrap(raw);
+    Queue q;
+    ByteBuffer data;
+
+    @Override
+    public void run() {
+      TargetController.this.run(this);
+    }
+  }
   private volatile boolean dead;
   private volatile String deadReason;
   private volatile int cc;
@@ -161,6 +177,22 @@ public final class TargetController implements FabricsController {
     long seq;
     long lastDue = Long.MIN_VALUE;
     final ArrayDeque<Pending> delayed = new ArrayDeque<>();
+    /** Commands free for reuse (any thread, under its own monitor). */
+    private final ArrayDeque<Object> free = new ArrayDeque<>();
+
+    Object take() {
+      synchronized (free) {
+        return free.poll();
+      }
+    }
+
+    void give(Object cmd) {
+      synchronized (free) {
+        if (free.size() < entries + 1) {
+          free.push(cmd);
+        }
+      }
+    }
 
     Queue(int qid, int entries, CompletionSink sink) {
       this.qid = qid;
@@ -400,33 +432,56 @@ public final class TargetController implements FabricsController {
       exec.execute(() -> notifyGone(q.sink, reason));
       return;
     }
-    ByteBuffer copy = ByteBuffer.allocate(SubmissionQueueEntry.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-    sqe.copyTo(copy, 0);
     if (faults.isHung()) {
       LOG.trace("controller {}: port {} hung, command dropped", cntlid, port);
       return;
     }
+    Cmd task = (Cmd) q.take();
+    if (task == null) {
+      task = new Cmd();
+    }
+    sqe.copyTo(task.raw, 0);
+    task.q = q;
+    task.data = data;
     touch(); // traffic-based keep alive (CTRATT TBKAS): any command on any queue counts
-    Runnable task = () -> run(q, copy, data);
     if (qid == 0 || !q.sink.runsCommandsInline() || !exec.tryRunInline(task)) {
       exec.execute(task);
     }
   }
 
-  private void run(Queue q, ByteBuffer raw, ByteBuffer data) {
+  private void run(Cmd c) {
     if (dead || faults.isHung()) {
+      recycle(c);
       return;
     }
-    if (q.qid != 0 && (faults.isIoStalled() || !stalled.isEmpty())) {
-      stalled.add(new Held(q, raw, data)); // in order behind those already held
+    if (c.q.qid != 0 && (faults.isIoStalled() || !stalled.isEmpty())) {
+      stalled.add(c); // in order behind those already held
       runStalled();
       return;
     }
-    execute(q, raw, data);
+    execute(c);
   }
 
-  private void execute(Queue q, ByteBuffer raw, ByteBuffer data) {
-    SubmissionQueueEntry cmd = wrap(raw);
+  private void recycle(Cmd c) {
+    Queue q = c.q;
+    c.q = null;
+    c.data = null;
+    q.give(c);
+  }
+
+  /** Executes {@code c} and puts it back in its queue's pool. */
+  private void execute(Cmd c) {
+    Queue q = c.q;
+    ByteBuffer data = c.data;
+    SubmissionQueueEntry cmd = c.sqe;
+    try {
+      execute(q, cmd, data);
+    } finally {
+      recycle(c);
+    }
+  }
+
+  private void execute(Queue q, SubmissionQueueEntry cmd, ByteBuffer data) {
     q.head = (q.head + 1) % q.entries;
     dw0 = 0;
     dw1 = 0;
@@ -658,9 +713,11 @@ public final class TargetController implements FabricsController {
   /** Executes the held I/O commands in order once the stall ends (exec). */
   private void runStalled() {
     while (!faults.isIoStalled() && !stalled.isEmpty()) {
-      Held h = stalled.poll();
-      if (!dead && !faults.isHung() && queues.get(h.q().qid) == h.q()) {
-        execute(h.q(), h.raw(), h.data());
+      Cmd h = stalled.poll();
+      if (!dead && !faults.isHung() && queues.get(h.q.qid) == h.q) {
+        execute(h);
+      } else {
+        recycle(h);
       }
     }
   }
@@ -677,12 +734,14 @@ public final class TargetController implements FabricsController {
     if (faults.refusesAborts()) {
       return OK;
     }
-    for (java.util.Iterator<Held> it = stalled.iterator(); it.hasNext(); ) {
-      Held h = it.next();
-      if (h.q().qid == sqid && (h.raw().getShort(2) & 0xFFFF) == cid) { // CID: SQE bytes 3:2
+    for (java.util.Iterator<Cmd> it = stalled.iterator(); it.hasNext(); ) {
+      Cmd h = it.next();
+      if (h.q.qid == sqid && (h.raw.getShort(2) & 0xFFFF) == cid) { // CID: SQE bytes 3:2
         it.remove();
-        h.q().head = (h.q().head + 1) % h.q().entries;
-        complete(h.q(), cid, NvmeStatus.ABORT_REQUESTED.field(), 0, 0);
+        Queue hq = h.q;
+        recycle(h);
+        hq.head = (hq.head + 1) % hq.entries;
+        complete(hq, cid, NvmeStatus.ABORT_REQUESTED.field(), 0, 0);
         dw0 = 0;
         break;
       }
@@ -1156,8 +1215,11 @@ public final class TargetController implements FabricsController {
     if (data == null || data.remaining() < bytes) {
       return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
     }
-    ByteBuffer buf = data.duplicate();
-    buf.limit(buf.position() + (int) bytes);
+    // the command's own buffer: narrowed for the store and restored after (no view to allocate)
+    ByteBuffer buf = data;
+    int pos = buf.position();
+    int lim = buf.limit();
+    buf.limit(pos + (int) bytes);
     long offset = slba << ns.blockShift;
     try {
       if (write) {
@@ -1173,6 +1235,8 @@ public final class TargetController implements FabricsController {
       return write ? NvmeStatus.WRITE_FAULT.field() : NvmeStatus.UNRECOVERED_READ_ERROR.field();
     } catch (java.nio.ReadOnlyBufferException e) {
       return NvmeStatus.DATA_TRANSFER_ERROR.field() | DNR;
+    } finally {
+      buf.limit(lim).position(pos);
     }
     return OK;
   }

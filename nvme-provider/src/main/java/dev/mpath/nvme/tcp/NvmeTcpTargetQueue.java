@@ -15,8 +15,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.collection.IntObjectHashMap;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,11 +43,10 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
   /** A host that does not read its TermReq is cut off after this. */
   private static final long CLOSE_GRACE_MILLIS = 2000;
 
-  /** A completion on its way to the loop: the CQE, and the command's pooled buffer. */
+  /** A completion's CQE, on its way to the loop (or written at once on it). */
   private static final class Completion extends SubmitQueue.Node {
     final ByteBuffer cqe = ByteBuffer.allocate(CompletionQueueEntry.LENGTH)
         .order(ByteOrder.LITTLE_ENDIAN);
-    Transfer transfer;
   }
 
   /**
@@ -55,9 +56,21 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
    * before the kernel's. Other data comes from the connection's {@link BufferPool}
    * ({@code out} null).
    */
-  private record Transfer(ByteBuffer buf, boolean read, ByteBuf out) {
-    Transfer(ByteBuffer buf, boolean read) {
-      this(buf, read, null);
+  private static final class Transfer {
+    ByteBuffer buf;
+    boolean read;
+    ByteBuf out;
+
+    ByteBuffer buf() {
+      return buf;
+    }
+
+    boolean read() {
+      return read;
+    }
+
+    ByteBuf out() {
+      return out;
     }
   }
 
@@ -82,8 +95,16 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
   private final NvmeTcpDecoder decoder;
   private final NvmeTcpPduWriter writer = new NvmeTcpPduWriter();
   private final SubmitQueue completions;
-  /** Commands with a pooled data buffer, by CID, until their completion. */
-  private final Map<Integer, Transfer> transfers = new ConcurrentHashMap<>();
+  /** Commands with a pooled data buffer, by CID, until their completion is written (loop only). */
+  private final IntObjectHashMap<Transfer> transfers = new IntObjectHashMap<>();
+  /** Transfer records free for reuse (loop only). */
+  private final ArrayDeque<Transfer> spareTransfers = new ArrayDeque<>();
+  /** The SQE of the command being received, and its view (loop only; the controller copies it). */
+  private final ByteBuffer sqeRaw = ByteBuffer.allocate(SubmissionQueueEntry.LENGTH)
+      .order(ByteOrder.LITTLE_ENDIAN);
+  private final SubmissionQueueEntry sqeView = new SubmissionQueueEntry();
+  /** The completion written on the loop when the controller ran the command inline. */
+  private final Completion inlineCompletion = new Completion();
   private final BufferPool pool;
   private final Map<Integer, PendingWrite> writes = new ConcurrentHashMap<>(); // by TTAG
   final AtomicBoolean closing = new AtomicBoolean();
@@ -265,11 +286,11 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
   }
 
   private void command(ByteBuffer hdr, ByteBuffer data) {
-    ByteBuffer raw = ByteBuffer.allocate(SubmissionQueueEntry.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer raw = sqeRaw;
     raw.put(0, hdr, 8, SubmissionQueueEntry.LENGTH);
     SubmissionQueueEntry sqe;
     try {
-      sqe = new SubmissionQueueEntry().wrap(raw, 0);
+      sqe = sqeView.wrap(raw, 0);
     } catch (NvmeProtocolException e) {
       throw new AssertionError(e);
     }
@@ -307,7 +328,7 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
         respond(cid, NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | NvmeStatus.DNR_BIT, 0);
         return;
       }
-      if (transfers.putIfAbsent(cid, new Transfer(data, false)) != null) {
+      if (!track(cid, data, false, null)) {
         respond(cid, NvmeStatus.COMMAND_ID_CONFLICT.field() | NvmeStatus.DNR_BIT, 0);
         return;
       }
@@ -331,7 +352,7 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     if (dir == SubmissionQueueEntry.XFER_CONTROLLER_TO_HOST) {
       ByteBuf rd = ch.alloc().directBuffer((int) len, (int) len);
       ByteBuffer view = rd.internalNioBuffer(0, (int) len);
-      if (transfers.putIfAbsent(cid, new Transfer(view, true, rd)) != null) {
+      if (!track(cid, view, true, rd)) {
         rd.release();
         respond(cid, NvmeStatus.COMMAND_ID_CONFLICT.field() | NvmeStatus.DNR_BIT, 0);
         return;
@@ -343,7 +364,9 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     // host to controller beyond the capsule: ask for all of it (one R2T, MAXR2T 1)
     int ttag = nextTtag;
     nextTtag = (nextTtag + 1) & 0x7FFF;
-    if (writes.putIfAbsent(ttag, new PendingWrite(cid, raw, buf)) != null) {
+    ByteBuffer kept = ByteBuffer.allocate(SubmissionQueueEntry.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    kept.put(0, raw, 0, SubmissionQueueEntry.LENGTH); // raw is reused by the next command
+    if (writes.putIfAbsent(ttag, new PendingWrite(cid, kept, buf)) != null) {
       pool.give(buf);
       respond(cid, NvmeStatus.COMMAND_ID_CONFLICT.field() | NvmeStatus.DNR_BIT, 0);
       return;
@@ -357,7 +380,7 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     w.received += n;
     if (w.received == w.buf.remaining()) {
       writes.remove(ttag);
-      if (transfers.putIfAbsent(w.cid, new Transfer(w.buf, false)) != null) {
+      if (!track(w.cid, w.buf, false, null)) {
         respond(w.cid, NvmeStatus.COMMAND_ID_CONFLICT.field() | NvmeStatus.DNR_BIT, 0);
         return;
       }
@@ -385,6 +408,22 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     }
   }
 
+  /** Notes command {@code cid}'s data buffer until its completion; false if the CID is in use. */
+  private boolean track(int cid, ByteBuffer buf, boolean read, ByteBuf out) {
+    if (transfers.containsKey(cid)) {
+      return false;
+    }
+    Transfer t = spareTransfers.poll();
+    if (t == null) {
+      t = new Transfer();
+    }
+    t.buf = buf;
+    t.read = read;
+    t.out = out;
+    transfers.put(cid, t);
+    return true;
+  }
+
   /** Gives a transfer's buffer back (null: none), once the controller is done with it. */
   private void release(Transfer t) {
     if (t == null) {
@@ -394,6 +433,15 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
       t.out().release();
     } else {
       pool.give(t.buf());
+    }
+    recycle(t);
+  }
+
+  private void recycle(Transfer t) {
+    t.buf = null;
+    t.out = null;
+    if (spareTransfers.size() < 1024) {
+      spareTransfers.push(t);
     }
   }
 
@@ -507,7 +555,7 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
       throw new AssertionError(x); // 16 bytes always fit
     }
     e.dw0(dw0).sqid(Math.max(qid, 0)).cid(cid).statusField(status);
-    writeCompletion(c);
+    writeCompletion(c, false); // a refusal: the CID may belong to a command still outstanding
   }
 
   // ------------------------------------------------------------------ completions
@@ -524,16 +572,17 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
    */
   @Override
   public void complete(CompletionQueueEntry cqe) {
-    Completion c = new Completion();
-    cqe.copyTo(c.cqe, 0);
-    c.transfer = transfers.remove(cqe.cid());
-    if (ch.eventLoop().inEventLoop()) {
+    if (ch.eventLoop().inEventLoop()) { // ran inline: written at once, nothing allocated
+      Completion c = inlineCompletion;
+      cqe.copyTo(c.cqe, 0);
       if (!closing.get()) {
         writeCompletion(c);
       } else {
-        release(c.transfer);
+        release(transfers.remove(cqe.cid()));
       }
     } else {
+      Completion c = new Completion();
+      cqe.copyTo(c.cqe, 0);
       completions.add(c);
     }
   }
@@ -549,8 +598,7 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     if (!closing.get()) {
       writeCompletion(c);
     } else {
-      release(c.transfer);
-      c.transfer = null;
+      release(transfers.remove(c.cqe.getShort(CompletionQueueEntry.CID_OFFSET) & 0xFFFF));
     }
   }
 
@@ -559,14 +607,21 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     flush();
   }
 
-  /** Writes a completion: read data as C2HData, then the CapsuleResp unless SUCCESS said it. */
   private void writeCompletion(Completion c) {
+    writeCompletion(c, true);
+  }
+
+  /**
+   * Writes a completion: read data as C2HData, then the CapsuleResp unless SUCCESS said it.
+   * {@code ofCommand}: it ends a command the controller ran, whose data buffer (if any) it
+   * takes back; false for the loop's own refusals.
+   */
+  private void writeCompletion(Completion c, boolean ofCommand) {
     ByteBuffer cqe = c.cqe;
     int status = (cqe.getShort(CompletionQueueEntry.STATUS_OFFSET) & 0xFFFF) >>> 1;
     int cid = cqe.getShort(CompletionQueueEntry.CID_OFFSET) & 0xFFFF;
     boolean ok = NvmeStatus.code(status) == 0;
-    Transfer t = c.transfer;
-    c.transfer = null;
+    Transfer t = ofCommand ? transfers.remove(cid) : null;
     if (t != null && t.read() && ok) {
       // TCP transport 3.6.2.8: SUCCESS only when SQ flow control is off and DW0/DW1 are 0
       boolean success = sqFlowDisabled && cqe.getInt(0) == 0 && cqe.getInt(4) == 0;
@@ -588,6 +643,7 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
       if (chunk < total) {
         d.release(); // the slices hold it until they are sent
       }
+      recycle(t); // its buffer now belongs to the output batch
       if (success) {
         return;
       }
