@@ -53,7 +53,7 @@ public class IscsiCodecBenchmark {
     decoder = PduDecoder.fromTarget(262144);
     decoder.digests(digests, digests);
     decoder.reuseHeaders(true);
-    decoder.dataInPlacement((p, in, len) -> {
+    decoder.dataPlacement((p, in, len) -> {
       into.put(p.bufferOffset(), in, in.position(), len);
       return true;
     });

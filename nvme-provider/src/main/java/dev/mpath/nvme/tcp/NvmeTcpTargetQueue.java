@@ -9,6 +9,7 @@ import dev.mpath.nvme.target.FabricsController;
 import dev.mpath.nvme.target.NvmeConnectException;
 import dev.mpath.nvme.target.TargetController;
 import dev.mpath.spi.RateLimitedLog;
+import dev.mpath.wire.BufferPool;
 import dev.mpath.wire.OutBatch;
 import dev.mpath.wire.SubmitQueue;
 import io.netty.buffer.ByteBuf;

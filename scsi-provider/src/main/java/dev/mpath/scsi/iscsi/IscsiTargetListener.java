@@ -13,6 +13,7 @@ import dev.mpath.scsi.target.ScsiTargetException;
 import dev.mpath.scsi.target.Session;
 import dev.mpath.spi.NetAddress;
 import dev.mpath.spi.TcpServer;
+import dev.mpath.wire.BufferPool;
 import dev.mpath.wire.IoEngine;
 import dev.mpath.wire.SubmitQueue;
 import dev.mpath.wire.WireListener;
@@ -318,7 +319,8 @@ public final class IscsiTargetListener implements AutoCloseable {
     final boolean read;
     final boolean write;
     final boolean immediate;
-    byte[] buf; // null: no data, or refused
+    byte[] buf; // null: no data, or refused; data's array, at least edtl long
+    ByteBuffer data; // from the connection's pool: position 0, limit edtl
     long reserved; // bytes of the connection budget held
     ScsiResponse refusal; // answered without running
     // write data (reader thread)
@@ -356,6 +358,11 @@ public final class IscsiTargetListener implements AutoCloseable {
     final AtomicBoolean closing = new AtomicBoolean();
     final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
     final AtomicLong buffered = new AtomicLong();
+    /** Task data buffers, reused once a task is answered (loop only). */
+    final BufferPool pool = new BufferPool(maxTransfer);
+    /** A SCSI Command's immediate data, placed by the decoder, for the task it starts (loop only). */
+    ByteBuffer staged;
+    int stagedFor;
 
     // session
     volatile boolean fullFeature;
@@ -818,6 +825,7 @@ public final class IscsiTargetListener implements AutoCloseable {
         encoder.digests(hd, dd);
       });
       decoder.digests(hd, dd);
+      decoder.dataPlacement(this::place);
       fullFeature = true;
       LOG.debug("{}: {} session of {} ISID {} logged in, TSIH {}", name, discovery ? "discovery" : "normal",
           initiatorName, String.format("%012x", isid), tsih);
@@ -938,7 +946,59 @@ public final class IscsiTargetListener implements AutoCloseable {
       }
     }
 
+    /**
+     * The decoder's {@link PduDecoder.DataPlacement} (loop): a Data-Out's data goes straight
+     * into its task's buffer once the PDU is checked as {@link #dataOut} checks it; a SCSI
+     * Command's immediate data into a pooled buffer that becomes the task's in
+     * {@link #command}. Declined (the PDU then carries its data) for a refused task, or an
+     * EDTL beyond what a task may move, which {@link #command} answers.
+     */
+    private boolean place(Pdu h, ByteBuffer in, int len) throws IscsiProtocolException {
+      if (!fullFeature || closing.get()) {
+        return false;
+      }
+      if (h.opcode() == Opcode.DATA_OUT) {
+        Task t = dataOutTask(h);
+        if (t.buf == null) {
+          return false;
+        }
+        in.get(in.position(), t.buf, (int) (h.bufferOffset() & 0xFFFFFFFFL), len);
+        return true;
+      }
+      long edtl = h.expectedDataTransferLength() & 0xFFFFFFFFL;
+      if (len > edtl || edtl > maxTransfer) {
+        return false;
+      }
+      unstage();
+      ByteBuffer b = pool.take((int) edtl);
+      in.get(in.position(), b.array(), 0, len);
+      staged = b;
+      stagedFor = h.itt();
+      return true;
+    }
+
+    /** Takes the immediate data placed for the command {@code p} (null: none was). */
+    private ByteBuffer takeStaged(Pdu p) throws IscsiProtocolException {
+      if (!p.dataPlaced()) {
+        return null;
+      }
+      ByteBuffer b = staged;
+      if (b == null || stagedFor != p.itt()) {
+        throw new IscsiProtocolException("immediate data of ITT " + Integer.toHexString(p.itt()) + " not placed");
+      }
+      staged = null;
+      return b;
+    }
+
+    private void unstage() {
+      if (staged != null) {
+        pool.give(staged);
+        staged = null;
+      }
+    }
+
     private void command(Pdu p) throws IscsiProtocolException {
+      ByteBuffer placed = takeStaged(p);
       int itt = p.itt();
       if (itt == Pdu.RESERVED_TAG) {
         throw new IscsiProtocolException("SCSI Command with the reserved ITT");
@@ -983,13 +1043,18 @@ public final class IscsiTargetListener implements AutoCloseable {
           t.refusal = new ScsiResponse(ScsiStatus.TASK_SET_FULL.code(), null, 0, edtl);
         } else {
           t.reserved = edtl;
-          t.buf = new byte[edtl];
+          t.data = placed != null ? placed : pool.take(edtl);
+          placed = null;
+          t.buf = t.data.array();
         }
+      }
+      if (placed != null) { // the task was refused: its data is dropped
+        pool.give(placed);
       }
       tasks.put(itt, t);
       if (w && edtl > 0) {
         if (imm > 0) {
-          if (t.buf != null) {
+          if (t.buf != null && !p.dataPlaced()) {
             p.dataRaw().get(t.buf, 0, imm);
           }
           t.received = imm;
@@ -1056,6 +1121,38 @@ public final class IscsiTargetListener implements AutoCloseable {
     }
 
     private void dataOut(Pdu p) throws IscsiProtocolException {
+      Task t = dataOutTask(p);
+      int len = p.dataSegmentLength();
+      t.seqDataSn++;
+      if (t.buf != null && len > 0 && !p.dataPlaced()) {
+        p.dataRaw().get(t.buf, (int) (p.bufferOffset() & 0xFFFFFFFFL), len);
+      }
+      t.received += len;
+      if (!p.finalBit()) {
+        return;
+      }
+      if (p.ttt() == Pdu.RESERVED_TAG) {
+        t.seqDataSn = 0;
+        afterUnsolicited(t);
+        return;
+      }
+      if (t.received != t.burstEnd) {
+        throw new IscsiProtocolException("Data-Out with F at " + t.received + " before the burst end " + t.burstEnd);
+      }
+      t.r2tOpen = false;
+      if (t.received >= t.edtl) {
+        run(t);
+      } else {
+        r2t(t);
+      }
+    }
+
+    /**
+     * The task a Data-Out belongs to, once the PDU is checked against it (ITT, direction,
+     * TTT, offset, burst end, DataSN); changes nothing, so the decoder's placement and
+     * {@link #dataOut} both ask.
+     */
+    private Task dataOutTask(Pdu p) throws IscsiProtocolException {
       Task t = tasks.get(p.itt());
       if (t == null || !t.write) {
         throw new IscsiProtocolException("Data-Out for ITT " + Integer.toHexString(p.itt())
@@ -1084,28 +1181,7 @@ public final class IscsiTargetListener implements AutoCloseable {
       if (p.dataSn() != t.seqDataSn) {
         throw new IscsiProtocolException("Data-Out DataSN " + p.dataSn() + ", expected " + t.seqDataSn);
       }
-      t.seqDataSn++;
-      if (t.buf != null && len > 0) {
-        p.dataRaw().get(t.buf, (int) off, len);
-      }
-      t.received += len;
-      if (!p.finalBit()) {
-        return;
-      }
-      if (p.ttt() == Pdu.RESERVED_TAG) {
-        t.seqDataSn = 0;
-        afterUnsolicited(t);
-        return;
-      }
-      if (t.received != t.burstEnd) {
-        throw new IscsiProtocolException("Data-Out with F at " + t.received + " before the burst end " + t.burstEnd);
-      }
-      t.r2tOpen = false;
-      if (t.received >= t.edtl) {
-        run(t);
-      } else {
-        r2t(t);
-      }
+      return t;
     }
 
     private void run(Task t) {
@@ -1115,7 +1191,7 @@ public final class IscsiTargetListener implements AutoCloseable {
         return;
       }
       Session s = session;
-      ByteBuffer data = t.buf == null ? null : ByteBuffer.wrap(t.buf, 0, t.edtl);
+      ByteBuffer data = t.data;
       s.execute(t.itt & 0xFFFFFFFFL, t.lun, t.cdb, data, data == null ? 0 : t.edtl);
     }
 
@@ -1180,6 +1256,13 @@ public final class IscsiTargetListener implements AutoCloseable {
       if (!collapse) {
         encoder.encode(Pdus.scsiResponse(t.itt, 0, r.status(), statSn++, exp(), max(),
             t.read ? dataSn : t.r2tSn, residual < 0, residual > 0, resCount, sense), conn.buffer());
+      }
+      // answered: the LU is done with the buffer and its Data-In is encoded (copied out).
+      // An aborted or dropped task's buffer is not reused: the LU may still be at it.
+      if (t.data != null) {
+        pool.give(t.data);
+        t.data = null;
+        t.buf = null;
       }
     }
 

@@ -184,7 +184,7 @@ public final class IscsiTransport implements ScsiTransport {
     CompletableFuture<Void> f = new CompletableFuture<>();
     this.handler = h;
     PduDecoder decoder = PduDecoder.fromTarget(settings.maxRecvDataSegmentLength());
-    decoder.dataInPlacement(this::placeDataIn);
+    decoder.dataPlacement(this::placeDataIn);
     IscsiConnection c = new IscsiConnection(decoder, new IscsiConnection.Receiver() {
       @Override
       public void active() {
@@ -365,7 +365,7 @@ public final class IscsiTransport implements ScsiTransport {
   }
 
   /**
-   * The decoder's {@link PduDecoder.DataInPlacement}: in the full feature phase, a Data-In's
+   * The decoder's {@link PduDecoder.DataPlacement}: in the full feature phase, a Data-In's
    * data goes from the received bytes straight into the command's buffer (on the loop).
    */
   private boolean placeDataIn(Pdu p, ByteBuffer in, int len) throws IscsiProtocolException {

@@ -80,7 +80,7 @@ public final class Pdu {
 
   /**
    * Whether the decoder put this PDU's data segment where it belongs instead of into the
-   * PDU ({@link PduDecoder.DataInPlacement}): DataSegmentLength says how much, and the PDU
+   * PDU ({@link PduDecoder.DataPlacement}): DataSegmentLength says how much, and the PDU
    * itself carries none.
    */
   boolean dataPlaced() {

@@ -27,17 +27,19 @@ public final class PduDecoder {
   private boolean headerDigest;
   private boolean dataDigest;
   private String bad;
-  private DataInPlacement placement;
+  private DataPlacement placement;
   private final CRC32C crc = new CRC32C();
   private boolean reuse;
   private final byte[] reusedBhs = new byte[Pdu.BHS_LENGTH];
   private final Pdu reused = new Pdu(reusedBhs, NO_AHS, null);
 
   /**
-   * Puts a Data-In PDU's data where it belongs as it is decoded, straight from the received
-   * bytes, so that it is neither copied into the PDU nor copied again by its consumer.
+   * Puts a PDU's data segment where it belongs as it is decoded, straight from the received
+   * bytes, so that it is neither copied into the PDU nor copied again by its consumer: a
+   * Data-In's (from a target), or a SCSI Command's immediate data and a Data-Out's (from an
+   * initiator).
    */
-  public interface DataInPlacement {
+  public interface DataPlacement {
     /**
      * Copies the {@code length} data bytes at {@code in}'s position (which must not move) to
      * their destination, or declines (false): the PDU then carries its data as usual.
@@ -76,14 +78,14 @@ public final class PduDecoder {
     this.maxDataSegmentLength = max;
   }
 
-  /** Where Data-In data goes as it is decoded (null: into the PDU). */
-  public void dataInPlacement(DataInPlacement p) {
+  /** Where data goes as it is decoded (null: into the PDU); see {@link DataPlacement}. */
+  public void dataPlacement(DataPlacement p) {
     this.placement = p;
   }
 
   /**
    * Whether PDUs that carry neither AHS nor data (or whose data was {@linkplain
-   * DataInPlacement placed}) come in one reused instance, valid only until the next call of
+   * DataPlacement placed}) come in one reused instance, valid only until the next call of
    * {@link #decode}: a consumer that keeps such a PDU keeps a {@link Pdu#copy()}. Off by
    * default; an initiator turns it on for the full feature phase, where it keeps none.
    */
@@ -164,7 +166,9 @@ public final class PduDecoder {
       return null;
     }
     // Complete: consume it.
-    boolean placeable = dsl > 0 && opcode == Opcode.DATA_IN && placement != null;
+    boolean placeable = dsl > 0 && placement != null && (peer == Peer.TARGET
+        ? opcode == Opcode.DATA_IN
+        : opcode == Opcode.SCSI_COMMAND || opcode == Opcode.DATA_OUT);
     boolean reusable = reuse && ahsLen == 0 && (dsl == 0 || placeable);
     byte[] bhs = reusable ? reusedBhs : new byte[Pdu.BHS_LENGTH];
     in.get(bhs);

@@ -311,6 +311,9 @@ public final class Pdus {
    * SenseLength is 0.
    */
   public static byte[] sense(Pdu p) throws IscsiProtocolException {
+    if (p.dataSegmentLength() == 0) {
+      return null; // the common case: no view of an empty segment is made
+    }
     ByteBuffer d = p.data();
     if (d.remaining() == 0) {
       return null;

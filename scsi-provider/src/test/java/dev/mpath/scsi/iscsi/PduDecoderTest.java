@@ -100,7 +100,7 @@ class PduDecoderTest {
       d.digests(digests, digests);
       ByteBuffer dst = ByteBuffer.allocate(16);
       int[] calls = {0};
-      d.dataInPlacement((h, in, len) -> {
+      d.dataPlacement((h, in, len) -> {
         calls[0]++;
         assertEquals(3, h.itt());
         assertEquals(5, len);
@@ -123,12 +123,12 @@ class PduDecoderTest {
     w[53] ^= 0x40;
     PduDecoder d = PduDecoder.fromTarget(8192);
     d.digests(true, true);
-    d.dataInPlacement((h, in, len) -> true);
+    d.dataPlacement((h, in, len) -> true);
     IscsiProtocolException e = assertThrows(IscsiProtocolException.class, () -> d.decode(ByteBuffer.wrap(w)));
     assertTrue(e.getMessage().contains("data digest"), e.getMessage());
     // declined: the PDU carries its data
     PduDecoder plain = PduDecoder.fromTarget(8192);
-    plain.dataInPlacement((h, in, len) -> false);
+    plain.dataPlacement((h, in, len) -> false);
     Pdu p = plain.decode(ByteBuffer.wrap(new PduEncoder(false, false).encode(sample())));
     assertArrayEquals(hex("0102030405"), p.dataBytes());
     assertTrue(!p.dataPlaced());

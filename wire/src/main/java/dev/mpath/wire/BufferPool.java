@@ -1,4 +1,4 @@
-package dev.mpath.nvme.tcp;
+package dev.mpath.wire;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -10,9 +10,10 @@ import java.util.ArrayDeque;
  * the length asked for; its contents are whatever the last user left (every user writes all
  * of it before it is read: received data, or a read that fills its whole range).
  *
- * <p>Not thread-safe: the connection's event loop owns it.
+ * <p>Not thread-safe: the connection's event loop owns it. Used by the NVMe/TCP and iSCSI
+ * targets' connections.
  */
-final class BufferPool {
+public final class BufferPool {
   private static final int MIN_SHIFT = 9;
   private static final long KEEP_BYTES = 8L << 20;
 
@@ -20,7 +21,7 @@ final class BufferPool {
   private final int[] keep;
 
   @SuppressWarnings("unchecked")
-  BufferPool(int maxLength) {
+  public BufferPool(int maxLength) {
     int n = shift(Math.max(maxLength, 1 << MIN_SHIFT)) - MIN_SHIFT + 1;
     classes = new ArrayDeque[n];
     keep = new int[n];
@@ -36,7 +37,7 @@ final class BufferPool {
   }
 
   /** A buffer of {@code length} bytes (position 0, limit {@code length}). */
-  ByteBuffer take(int length) {
+  public ByteBuffer take(int length) {
     int s = Math.max(MIN_SHIFT, shift(length));
     int i = s - MIN_SHIFT;
     ByteBuffer b = i < classes.length ? classes[i].poll() : null;
@@ -48,7 +49,7 @@ final class BufferPool {
   }
 
   /** Takes a buffer back (one of {@link #take}'s; others are left to the collector). */
-  void give(ByteBuffer b) {
+  public void give(ByteBuffer b) {
     int cap = b.capacity();
     if (Integer.bitCount(cap) != 1 || cap < (1 << MIN_SHIFT)) {
       return;

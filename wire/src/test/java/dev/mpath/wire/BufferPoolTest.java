@@ -1,4 +1,4 @@
-package dev.mpath.nvme.tcp;
+package dev.mpath.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
