@@ -202,12 +202,19 @@ final class IscsiInitiatorLogin {
     boolean hd = digest(k, "HeaderDigest");
     boolean dd = digest(k, "DataDigest");
     int tmrdsl = number(k, "MaxRecvDataSegmentLength", 8192, 512, Pdu.MAX_DSL_FIELD);
-    int maxBurst = Math.min(settings.maxBurstLength(),
-        number(k, "MaxBurstLength", settings.maxBurstLength(), 512, Pdu.MAX_DSL_FIELD));
-    int firstBurst = Math.min(maxBurst, Math.min(settings.firstBurstLength(),
-        number(k, "FirstBurstLength", settings.firstBurstLength(), 512, Pdu.MAX_DSL_FIELD)));
-    boolean initialR2T = settings.initialR2T() || yes(k, "InitialR2T", true);
-    boolean immediate = settings.immediateData() && yes(k, "ImmediateData", true);
+    // the result functions of RFC 7143 13, as the target applies them (OperationalKeys)
+    int maxBurst = Integer.parseInt(OperationalKeys.outcome(OperationalKeys.Key.MAX_BURST_LENGTH,
+        Integer.toString(settings.maxBurstLength()),
+        Integer.toString(number(k, "MaxBurstLength", settings.maxBurstLength(), 512, Pdu.MAX_DSL_FIELD))));
+    int firstBurst = Math.min(maxBurst, Integer.parseInt(OperationalKeys.outcome(
+        OperationalKeys.Key.FIRST_BURST_LENGTH, Integer.toString(settings.firstBurstLength()),
+        Integer.toString(number(k, "FirstBurstLength", settings.firstBurstLength(), 512, Pdu.MAX_DSL_FIELD)))));
+    boolean initialR2T = OperationalKeys.outcome(OperationalKeys.Key.INITIAL_R2T,
+        OperationalKeys.yesNo(settings.initialR2T()), OperationalKeys.yesNo(yes(k, "InitialR2T", true)))
+        .equals("Yes");
+    boolean immediate = OperationalKeys.outcome(OperationalKeys.Key.IMMEDIATE_DATA,
+        OperationalKeys.yesNo(settings.immediateData()), OperationalKeys.yesNo(yes(k, "ImmediateData", true)))
+        .equals("Yes");
     String erl = k.get("ErrorRecoveryLevel");
     if (erl != null && !erl.equals("0") && !irrelevant(erl)) {
       throw new IscsiLoginException("target insists on ErrorRecoveryLevel=" + erl, -1, -1);
@@ -247,15 +254,11 @@ final class IscsiInitiatorLogin {
     if (v == null || irrelevant(v) || v.equals("Reject")) {
       return dflt;
     }
-    try {
-      long n = v.startsWith("0x") ? Long.parseLong(v.substring(2), 16) : Long.parseLong(v);
-      if (n < min || n > max) {
-        throw new IscsiLoginException(key + "=" + v + " outside " + min + ".." + max, -1, -1);
-      }
-      return (int) n;
-    } catch (NumberFormatException e) {
-      throw new IscsiLoginException(key + "=" + v + " is not a number", -1, -1);
+    long n = OperationalKeys.number(v, min, max);
+    if (n < 0) {
+      throw new IscsiLoginException(key + "=" + v + " is not a number in " + min + ".." + max, -1, -1);
     }
+    return (int) n;
   }
 
   private boolean yes(Map<String, String> k, String key, boolean dflt) {

@@ -682,9 +682,9 @@ public final class IscsiTargetListener implements AutoCloseable {
         case "CHAP_C":
           return null;
         case "MaxRecvDataSegmentLength": {
-          int v = number(value, 512, Pdu.MAX_DSL_FIELD);
+          long v = OperationalKeys.number(value, 512, Pdu.MAX_DSL_FIELD);
           if (v > 0) {
-            peerMrdsl = v;
+            peerMrdsl = (int) v;
           }
           return null; // declarative
         }
@@ -707,90 +707,76 @@ public final class IscsiTargetListener implements AutoCloseable {
           }
           return pick;
         }
-        case "ErrorRecoveryLevel":
-          return number(value, 0, 2) >= 0 ? "0" : "Reject";
-        case "MaxConnections":
-          if (discovery) {
-            return "Irrelevant";
-          }
-          return number(value, 1, 65535) > 0 ? "1" : "Reject";
-        case "MaxBurstLength": {
-          if (discovery) {
-            return "Irrelevant";
-          }
-          int v = number(value, 512, Pdu.MAX_DSL_FIELD);
-          if (v < 0) {
-            return "Reject";
-          }
-          maxBurst = Math.min(v, maxBurstLength);
-          firstBurst = Math.min(firstBurst, maxBurst);
-          return Integer.toString(maxBurst);
-        }
-        case "FirstBurstLength": {
-          if (discovery) {
-            return "Irrelevant";
-          }
-          int v = number(value, 512, Pdu.MAX_DSL_FIELD);
-          if (v < 0) {
-            return "Reject";
-          }
-          firstBurst = Math.min(v, firstBurstLength);
-          return Integer.toString(firstBurst);
-        }
-        case "InitialR2T":
-          if (discovery) {
-            return "Irrelevant";
-          }
-          if (!value.equals("Yes") && !value.equals("No")) {
-            return "Reject";
-          }
-          r2tFirst = value.equals("Yes") || initialR2T;
-          return r2tFirst ? "Yes" : "No";
-        case "ImmediateData":
-          if (discovery) {
-            return "Irrelevant";
-          }
-          if (!value.equals("Yes") && !value.equals("No")) {
-            return "Reject";
-          }
-          immediate = value.equals("Yes") && immediateData;
-          return immediate ? "Yes" : "No";
-        case "MaxOutstandingR2T":
-          if (discovery) {
-            return "Irrelevant";
-          }
-          return number(value, 1, 65535) > 0 ? "1" : "Reject";
-        case "DataPDUInOrder":
-        case "DataSequenceInOrder":
-          if (discovery) {
-            return "Irrelevant";
-          }
-          return value.equals("Yes") || value.equals("No") ? "Yes" : "Reject";
-        case "DefaultTime2Wait": {
-          int v = number(value, 0, 3600);
-          return v < 0 ? "Reject" : Integer.toString(v); // max(ours 0, theirs)
-        }
-        case "DefaultTime2Retain":
-          return number(value, 0, 3600) < 0 ? "Reject" : "0"; // min(ours 0, theirs)
-        case "IFMarker":
-        case "OFMarker":
-          return value.equals("Yes") || value.equals("No") ? "No" : "Reject";
         case "IFMarkInt":
         case "OFMarkInt":
           return "Reject";
         case "TaskReporting":
           return "RFC3720";
         default:
-          return "NotUnderstood";
+          break;
+      }
+      OperationalKeys.Key k = OperationalKeys.Key.of(key);
+      if (k == null) {
+        return "NotUnderstood";
+      }
+      if (discovery && k.normalOnly) {
+        return "Irrelevant";
+      }
+      String a = OperationalKeys.answer(k, value, ours(k));
+      if (!a.equals("Reject")) {
+        apply(k, a);
+      }
+      return a;
+    }
+
+    /**
+     * This target's value of {@code k}: what the listener was built with, and what it
+     * implements (one connection, one R2T at a time, data in order, ErrorRecoveryLevel 0, no
+     * markers, no time to wait or retain).
+     */
+    private String ours(OperationalKeys.Key k) {
+      switch (k) {
+        case MAX_CONNECTIONS:
+        case MAX_OUTSTANDING_R2T:
+          return "1";
+        case INITIAL_R2T:
+          return OperationalKeys.yesNo(initialR2T);
+        case IMMEDIATE_DATA:
+          return OperationalKeys.yesNo(immediateData);
+        case MAX_BURST_LENGTH:
+          return Integer.toString(maxBurstLength);
+        case FIRST_BURST_LENGTH:
+          return Integer.toString(firstBurstLength);
+        case DATA_PDU_IN_ORDER:
+        case DATA_SEQUENCE_IN_ORDER:
+          return "Yes";
+        case DEFAULT_TIME2WAIT:
+        case DEFAULT_TIME2RETAIN:
+        case ERROR_RECOVERY_LEVEL:
+          return "0";
+        default:
+          return "No"; // markers
       }
     }
 
-    private int number(String v, int min, int max) {
-      try {
-        long n = v.startsWith("0x") || v.startsWith("0X") ? Long.parseLong(v.substring(2), 16) : Long.parseLong(v);
-        return n < min || n > max ? -1 : (int) n;
-      } catch (NumberFormatException e) {
-        return -1;
+    /** Takes the session's value of {@code k} from the answer {@code a} given. */
+    private void apply(OperationalKeys.Key k, String a) {
+      switch (k) {
+        case MAX_BURST_LENGTH:
+          maxBurst = Integer.parseInt(a);
+          firstBurst = Math.min(firstBurst, maxBurst);
+          break;
+        case FIRST_BURST_LENGTH:
+          firstBurst = Integer.parseInt(a);
+          break;
+        case INITIAL_R2T:
+          r2tFirst = a.equals("Yes");
+          break;
+        case IMMEDIATE_DATA:
+          immediate = a.equals("Yes");
+          break;
+        default:
+          break;
       }
     }
 
