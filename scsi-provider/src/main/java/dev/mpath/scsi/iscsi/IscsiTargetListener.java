@@ -354,6 +354,8 @@ public final class IscsiTargetListener implements AutoCloseable {
     final PduDecoder decoder = PduDecoder.fromInitiator(LOGIN_SEGMENT);
     final IscsiConnection conn = new IscsiConnection(decoder, this);
     final PduEncoder encoder = new PduEncoder(false, false); // loop only
+    /** The BHS of a Data-In or SCSI Response being sent, laid out in place (loop only). */
+    final byte[] bhsOut = new byte[Pdu.BHS_LENGTH];
     final SubmitQueue outs;
     final AtomicBoolean closing = new AtomicBoolean();
     final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
@@ -812,6 +814,7 @@ public final class IscsiTargetListener implements AutoCloseable {
       });
       decoder.digests(hd, dd);
       decoder.dataPlacement(this::place);
+      decoder.reuseHeaders(true); // nothing keeps a PDU past handle()
       fullFeature = true;
       LOG.debug("{}: {} session of {} ISID {} logged in, TSIH {}", name, discovery ? "discovery" : "normal",
           initiatorName, String.format("%012x", isid), tsih);
@@ -1235,11 +1238,16 @@ public final class IscsiTargetListener implements AutoCloseable {
           sn = statSn++;
           res = resCount;
         }
-        encoder.encode(Pdus.dataIn(flags, r.status(), t.lunField, t.itt, Pdu.RESERVED_TAG, sn, exp(), max(),
-            dataSn++, off, res, ByteBuffer.wrap(t.buf, off, n)), conn.buffer());
+        Pdus.dataInBhs(bhsOut, flags, r.status(), t.lunField, t.itt, Pdu.RESERVED_TAG, sn, exp(), max(),
+            dataSn++, off, res, n);
+        encoder.encode(bhsOut, t.data, off, n, conn.buffer());
         off += n;
       }
-      if (!collapse) {
+      if (!collapse && (sense == null || sense.length == 0)) {
+        Pdus.scsiResponseBhs(bhsOut, t.itt, 0, r.status(), statSn++, exp(), max(),
+            t.read ? dataSn : t.r2tSn, residual < 0, residual > 0, resCount, 0);
+        encoder.encode(bhsOut, null, 0, 0, conn.buffer());
+      } else if (!collapse) {
         encoder.encode(Pdus.scsiResponse(t.itt, 0, r.status(), statSn++, exp(), max(),
             t.read ? dataSn : t.r2tSn, residual < 0, residual > 0, resCount, sense), conn.buffer());
       }

@@ -214,10 +214,33 @@ public final class Pdus {
       seg[1] = (byte) sense.length;
       System.arraycopy(sense, 0, seg, 2, sense.length);
     }
-    return sn(Pdu.builder(Opcode.SCSI_RESPONSE)
-        .flags(F | (overflow ? DATA_O : 0) | (underflow ? DATA_U : 0))
-        .byteAt(2, response).byteAt(3, status).itt(itt), statSn, expCmdSn, maxCmdSn)
-        .int32(36, expDataSn).int32(44, residual).data(seg).build();
+    byte[] bhs = new byte[Pdu.BHS_LENGTH];
+    scsiResponseBhs(bhs, itt, response, status, statSn, expCmdSn, maxCmdSn, expDataSn, overflow,
+        underflow, residual, seg == null ? 0 : seg.length);
+    return new Pdu(bhs, null, seg == null ? null : ByteBuffer.wrap(seg));
+  }
+
+  /** Lays out a SCSI Response BHS (11.4) for {@code dsl} data bytes: the allocation-free form of {@link #scsiResponse}. */
+  public static void scsiResponseBhs(byte[] bhs, int itt, int response, int status, int statSn,
+      int expCmdSn, int maxCmdSn, int expDataSn, boolean overflow, boolean underflow, int residual,
+      int dsl) {
+    java.util.Arrays.fill(bhs, 0, Pdu.BHS_LENGTH, (byte) 0);
+    bhs[0] = (byte) Opcode.SCSI_RESPONSE;
+    bhs[1] = (byte) (F | (overflow ? DATA_O : 0) | (underflow ? DATA_U : 0));
+    bhs[2] = (byte) response;
+    bhs[3] = (byte) status;
+    lengths(bhs, dsl);
+    put32(bhs, 16, itt);
+    sn(bhs, statSn, expCmdSn, maxCmdSn);
+    put32(bhs, 36, expDataSn);
+    put32(bhs, 44, residual);
+  }
+
+  /** StatSN (24-27), ExpCmdSN (28-31) and MaxCmdSN (32-35). */
+  private static void sn(byte[] bhs, int statSn, int expCmdSn, int maxCmdSn) {
+    put32(bhs, 24, statSn);
+    put32(bhs, 28, expCmdSn);
+    put32(bhs, 32, maxCmdSn);
   }
 
   /**
@@ -227,9 +250,27 @@ public final class Pdus {
    */
   public static Pdu dataIn(int flags, int status, long lun, int itt, int ttt, int statSn, int expCmdSn,
       int maxCmdSn, int dataSn, int bufferOffset, int residual, ByteBuffer data) {
-    return sn(Pdu.builder(Opcode.DATA_IN).flags(flags).byteAt(3, (flags & DATA_S) != 0 ? status : 0)
-        .lun(lun).itt(itt).int32(20, ttt), statSn, expCmdSn, maxCmdSn)
-        .int32(36, dataSn).int32(40, bufferOffset).int32(44, residual).data(data).build();
+    byte[] bhs = new byte[Pdu.BHS_LENGTH];
+    dataInBhs(bhs, flags, status, lun, itt, ttt, statSn, expCmdSn, maxCmdSn, dataSn, bufferOffset,
+        residual, data == null ? 0 : data.remaining());
+    return new Pdu(bhs, null, data);
+  }
+
+  /** Lays out a Data-In BHS (11.7) for {@code dsl} data bytes: the allocation-free form of {@link #dataIn}. */
+  public static void dataInBhs(byte[] bhs, int flags, int status, long lun, int itt, int ttt,
+      int statSn, int expCmdSn, int maxCmdSn, int dataSn, int bufferOffset, int residual, int dsl) {
+    java.util.Arrays.fill(bhs, 0, Pdu.BHS_LENGTH, (byte) 0);
+    bhs[0] = (byte) Opcode.DATA_IN;
+    bhs[1] = (byte) flags;
+    bhs[3] = (byte) ((flags & DATA_S) != 0 ? status : 0);
+    lengths(bhs, dsl);
+    put64(bhs, 8, lun);
+    put32(bhs, 16, itt);
+    put32(bhs, 20, ttt);
+    sn(bhs, statSn, expCmdSn, maxCmdSn);
+    put32(bhs, 36, dataSn);
+    put32(bhs, 40, bufferOffset);
+    put32(bhs, 44, residual);
   }
 
   /**
