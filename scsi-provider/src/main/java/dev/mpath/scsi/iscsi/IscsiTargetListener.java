@@ -27,7 +27,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,18 +101,6 @@ public final class IscsiTargetListener implements AutoCloseable {
   /** Listeners alive in this JVM, per target, for SendTargets. */
   private static final Map<ScsiTarget, Set<IscsiTargetListener>> PORTALS = new ConcurrentHashMap<>();
 
-  // Login status (class << 8 | detail), RFC 7143 11.13.5.
-  static final int INITIATOR_ERROR = 0x0200;
-  static final int AUTHENTICATION_FAILURE = 0x0201;
-  static final int NOT_FOUND = 0x0203;
-  static final int UNSUPPORTED_VERSION = 0x0205;
-  static final int MISSING_PARAMETER = 0x0207;
-  static final int SESSION_TYPE_NOT_SUPPORTED = 0x0209;
-  static final int SESSION_DOES_NOT_EXIST = 0x020A;
-  static final int INVALID_DURING_LOGIN = 0x020B;
-  static final int TARGET_ERROR = 0x0300;
-  static final int SERVICE_UNAVAILABLE = 0x0301;
-
   // Reject reasons (11.17.1).
   static final int REJECT_PROTOCOL_ERROR = 0x04;
 
@@ -137,6 +124,7 @@ public final class IscsiTargetListener implements AutoCloseable {
   private final String advertise; // null: the bound address
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger tsihs = new AtomicInteger(RANDOM.nextInt(0x8000));
+  private final IscsiTargetLogin.Policy loginPolicy;
   private volatile boolean closed;
 
   private IscsiTargetListener(Builder b) throws IOException {
@@ -157,6 +145,8 @@ public final class IscsiTargetListener implements AutoCloseable {
     this.maxConnections = b.maxConnections;
     this.loginTimeoutMillis = b.loginTimeoutMillis;
     this.advertise = b.advertise;
+    this.loginPolicy = new IscsiTargetLogin.Policy(target.name(), tpgt, chapUser, chapSecret, digests,
+        maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, initialR2T, immediateData);
     this.server = WireListener.start(b.engine != null ? b.engine : IoEngine.shared(),
         "iSCSI listener", new InetSocketAddress(b.address, b.tcpPort), maxConnections,
         TcpServer.connections(connections, c -> !c.fullFeature && !c.closing.get(), c -> c.seq,
@@ -280,17 +270,6 @@ public final class IscsiTargetListener implements AutoCloseable {
     return a != b && (a - b) > 0;
   }
 
-  /** A login refused with a status (sent, then the connection closes). */
-  private static final class Refused extends Exception {
-    private static final long serialVersionUID = 1L;
-    final int status;
-
-    Refused(int status, String message) {
-      super(message, null, false, false);
-      this.status = status;
-    }
-  }
-
   /** Something to send, run on the connection's event loop in the order queued. */
   @FunctionalInterface
   private interface Out {
@@ -388,15 +367,8 @@ public final class IscsiTargetListener implements AutoCloseable {
     int outstanding;
     int statSn = RANDOM.nextInt(); // loop only
 
-    // login state (loop only)
-    boolean loginFirst = true;
-    boolean authDone = chapUser == null;
-    int chapState; // 0 none, 1 waiting for CHAP_A, 2 waiting for CHAP_N/CHAP_R
-    int chapId;
-    byte[] challenge;
-    boolean declared;
-    final ByteArrayOutputStream loginText = new ByteArrayOutputStream();
-    int csgNow = -1;
+    // login (loop only)
+    final IscsiTargetLogin login = new IscsiTargetLogin(loginPolicy);
     int loginRound;
 
     // received PDUs (loop only)
@@ -489,303 +461,53 @@ public final class IscsiTargetListener implements AutoCloseable {
     /** One PDU of the login phase (RFC 7143 6.1): answers it, or refuses and closes. */
     private void loginStep(Pdu p) throws IOException {
       if (++loginRound > LOGIN_PDUS) {
-        refuse(null, INITIATOR_ERROR, "login does not end");
+        refuse(null, IscsiTargetLogin.INITIATOR_ERROR, "login does not end");
         return;
       }
-      boolean first = loginFirst;
-      ByteArrayOutputStream text = loginText;
-      {
-        if (p.opcode() != Opcode.LOGIN_REQUEST) {
-          if (first) {
-            throw new IscsiProtocolException("expected a Login Request, got " + Opcode.name(p.opcode()));
-          }
-          refuse(p, INVALID_DURING_LOGIN, Opcode.name(p.opcode()) + " during login");
-          return;
+      boolean first = login.first();
+      if (p.opcode() != Opcode.LOGIN_REQUEST) {
+        if (first) {
+          throw new IscsiProtocolException("expected a Login Request, got " + Opcode.name(p.opcode()));
         }
-        try {
-          if (first) {
-            isid = p.isid();
-            synchronized (snLock) {
-              expCmdSn = p.cmdSn();
-            }
-            if (p.byteAt(3) != 0) {
-              throw new Refused(UNSUPPORTED_VERSION, "Version-min " + p.byteAt(3));
-            }
-            if (p.tsih() != 0) {
-              throw new Refused(SESSION_DOES_NOT_EXIST, "TSIH " + p.tsih() + " (MaxConnections=1: no connection"
-                  + " can be added to a session)");
-            }
-          } else if (p.isid() != isid) {
-            throw new Refused(INITIATOR_ERROR, "ISID changed during login");
-          }
-          int csg = p.csg();
-          if (csg != Pdus.STAGE_SECURITY && csg != Pdus.STAGE_OPERATIONAL) {
-            throw new Refused(INITIATOR_ERROR, "login request in stage " + csg);
-          }
-          if (p.finalBit() && p.continueBit()) {
-            throw new Refused(INITIATOR_ERROR, "login request with both T and C");
-          }
-          if (csgNow >= 0 && csg < csgNow) {
-            throw new Refused(INITIATOR_ERROR, "login went back from stage " + csgNow + " to " + csg);
-          }
-          if (csgNow >= 0 && csg != csgNow && text.size() > 0) {
-            throw new Refused(INITIATOR_ERROR, "stage changed in a continued text");
-          }
-          csgNow = csg;
-          text.write(p.dataBytes(), 0, p.dataSegmentLength());
-          if (text.size() > TextParameters.MAX_TEXT) {
-            throw new Refused(INITIATOR_ERROR, "login text beyond " + TextParameters.MAX_TEXT + " bytes");
-          }
-          if (p.continueBit()) {
-            // more text follows: an empty answer asks for it
-            sendLogin(false, csg, 0, p.itt(), 0, null);
-            return;
-          }
-          Map<String, String> keys;
-          try {
-            keys = TextParameters.parseUnique(text.toByteArray());
-          } catch (IscsiProtocolException e) {
-            throw new Refused(INITIATOR_ERROR, e.getMessage());
-          }
-          text.reset();
-          Map<String, String> resp = new LinkedHashMap<>();
-          if (first) {
-            leading(keys, resp);
-            loginFirst = false;
-          }
-          // security keys
-          String auth = keys.get("AuthMethod");
-          if (auth != null) {
-            if (csg != Pdus.STAGE_SECURITY) {
-              throw new Refused(INITIATOR_ERROR, "AuthMethod outside the security stage");
-            }
-            List<String> offered = List.of(auth.split(","));
-            if (chapUser != null) {
-              if (!offered.contains("CHAP")) {
-                throw new Refused(AUTHENTICATION_FAILURE, "CHAP required, offered AuthMethod=" + auth);
-              }
-              resp.put("AuthMethod", "CHAP");
-              chapState = 1;
-            } else {
-              if (!offered.contains("None")) {
-                throw new Refused(AUTHENTICATION_FAILURE, "only AuthMethod=None is served, offered " + auth);
-              }
-              resp.put("AuthMethod", "None");
-            }
-          }
-          if (keys.containsKey("CHAP_A")) {
-            if (chapState != 1) {
-              throw new Refused(AUTHENTICATION_FAILURE, "CHAP_A out of sequence");
-            }
-            if (!List.of(keys.get("CHAP_A").split(",")).contains(Integer.toString(Chap.MD5))) {
-              throw new Refused(AUTHENTICATION_FAILURE, "CHAP_A=" + keys.get("CHAP_A") + " (only MD5, 5)");
-            }
-            chapId = RANDOM.nextInt(256);
-            challenge = new byte[16];
-            RANDOM.nextBytes(challenge);
-            resp.put("CHAP_A", Integer.toString(Chap.MD5));
-            resp.put("CHAP_I", Integer.toString(chapId));
-            resp.put("CHAP_C", Chap.encodeHex(challenge));
-            chapState = 2;
-          }
-          if (keys.containsKey("CHAP_N") || keys.containsKey("CHAP_R")) {
-            if (chapState != 2) {
-              throw new Refused(AUTHENTICATION_FAILURE, "CHAP_N/CHAP_R out of sequence");
-            }
-            if (keys.containsKey("CHAP_I") || keys.containsKey("CHAP_C")) {
-              throw new Refused(AUTHENTICATION_FAILURE, "mutual CHAP is not served");
-            }
-            String n = keys.get("CHAP_N");
-            String r = keys.get("CHAP_R");
-            byte[] got;
-            try {
-              got = r == null ? null : Chap.decodeBinary(r, 64);
-            } catch (IscsiProtocolException e) {
-              throw new Refused(AUTHENTICATION_FAILURE, "CHAP_R: " + e.getMessage());
-            }
-            byte[] want = Chap.response(chapId, chapSecret, challenge);
-            if (n == null || !n.equals(chapUser) || got == null || !MessageDigest.isEqual(got, want)) {
-              throw new Refused(AUTHENTICATION_FAILURE, "CHAP: wrong name or response for " + n);
-            }
-            authDone = true;
-            chapState = 3;
-          }
-          if (csg == Pdus.STAGE_OPERATIONAL && !authDone) {
-            throw new Refused(AUTHENTICATION_FAILURE, "security stage skipped although CHAP is required");
-          }
-          // operational keys (also tolerated in the security stage)
-          for (Map.Entry<String, String> e : keys.entrySet()) {
-            String a = negotiate(e.getKey(), e.getValue());
-            if (a != null) {
-              resp.put(e.getKey(), a);
-            }
-          }
-          boolean transit = false;
-          int nsg = p.nsg();
-          if (p.finalBit()) {
-            if (nsg != Pdus.STAGE_OPERATIONAL && nsg != Pdus.STAGE_FULL_FEATURE || nsg <= csg) {
-              throw new Refused(INITIATOR_ERROR, "transit from stage " + csg + " to " + nsg);
-            }
-            transit = authDone;
-          }
-          if (!declared && (csg == Pdus.STAGE_OPERATIONAL || transit && nsg == Pdus.STAGE_FULL_FEATURE)) {
-            resp.put("MaxRecvDataSegmentLength", Integer.toString(maxRecvDataSegmentLength));
-            declared = true;
-          }
-          if (transit && nsg == Pdus.STAGE_FULL_FEATURE) {
-            enterFullFeature(p, resp);
-            return;
-          }
-          sendLogin(transit, csg, nsg, p.itt(), 0, TextParameters.encode(resp));
-        } catch (Refused r) {
-          RLOG.info("{}: login of {} refused ({}): {}", name, initiatorName, String.format("%04x", r.status),
-              r.getMessage());
-          refuse(p, r.status, r.getMessage());
+        refuse(p, IscsiTargetLogin.INVALID_DURING_LOGIN, Opcode.name(p.opcode()) + " during login");
+        return;
+      }
+      if (first) {
+        synchronized (snLock) {
+          expCmdSn = p.cmdSn();
         }
+      }
+      try {
+        IscsiTargetLogin.Step step = login.step(p);
+        switch (step.kind()) {
+          case MORE:
+            sendLogin(false, step.csg(), 0, p.itt(), 0, null);
+            break;
+          case FULL_FEATURE:
+            enterFullFeature(p, step.keys());
+            break;
+          default:
+            sendLogin(step.transit(), step.csg(), step.nsg(), p.itt(), 0, TextParameters.encode(step.keys()));
+        }
+      } catch (IscsiTargetLogin.Refused r) {
+        RLOG.info("{}: login of {} refused ({}): {}", name, login.initiatorName, String.format("%04x", r.status),
+            r.getMessage());
+        refuse(p, r.status, r.getMessage());
       }
     }
 
-    /** The keys of the first Login Request. */
-    private void leading(Map<String, String> keys, Map<String, String> resp) throws Refused {
-      initiatorName = keys.get("InitiatorName");
-      if (initiatorName == null || initiatorName.isEmpty()) {
-        throw new Refused(MISSING_PARAMETER, "no InitiatorName");
-      }
-      String type = keys.getOrDefault("SessionType", "Normal");
-      if (type.equals("Discovery")) {
-        discovery = true;
-      } else if (!type.equals("Normal")) {
-        throw new Refused(SESSION_TYPE_NOT_SUPPORTED, "SessionType=" + type);
-      }
-      if (!discovery) {
-        String t = keys.get("TargetName");
-        if (t == null) {
-          throw new Refused(MISSING_PARAMETER, "no TargetName");
-        }
-        if (!t.equals(target.name())) {
-          throw new Refused(NOT_FOUND, "no target " + t + " here (only " + target.name() + ")");
-        }
-        resp.put("TargetPortalGroupTag", Integer.toString(tpgt));
-      }
-    }
-
-    /** The answer to one key, or null when none is due (declarative, security). */
-    private String negotiate(String key, String value) {
-      switch (key) {
-        case "InitiatorName":
-        case "InitiatorAlias":
-        case "TargetName":
-        case "SessionType":
-        case "AuthMethod":
-        case "CHAP_A":
-        case "CHAP_N":
-        case "CHAP_R":
-        case "CHAP_I":
-        case "CHAP_C":
-          return null;
-        case "MaxRecvDataSegmentLength": {
-          long v = OperationalKeys.number(value, 512, Pdu.MAX_DSL_FIELD);
-          if (v > 0) {
-            peerMrdsl = (int) v;
-          }
-          return null; // declarative
-        }
-        case "HeaderDigest":
-        case "DataDigest": {
-          String pick = null;
-          for (String v : value.split(",")) {
-            if (v.equals("None") || v.equals("CRC32C") && digests) {
-              pick = v;
-              break;
-            }
-          }
-          if (pick == null) {
-            return "Reject";
-          }
-          if (key.equals("HeaderDigest")) {
-            headerDigest = pick.equals("CRC32C");
-          } else {
-            dataDigest = pick.equals("CRC32C");
-          }
-          return pick;
-        }
-        case "IFMarkInt":
-        case "OFMarkInt":
-          return "Reject";
-        case "TaskReporting":
-          return "RFC3720";
-        default:
-          break;
-      }
-      OperationalKeys.Key k = OperationalKeys.Key.of(key);
-      if (k == null) {
-        return "NotUnderstood";
-      }
-      if (discovery && k.normalOnly) {
-        return "Irrelevant";
-      }
-      String a = OperationalKeys.answer(k, value, ours(k));
-      if (!a.equals("Reject")) {
-        apply(k, a);
-      }
-      return a;
-    }
-
-    /**
-     * This target's value of {@code k}: what the listener was built with, and what it
-     * implements (one connection, one R2T at a time, data in order, ErrorRecoveryLevel 0, no
-     * markers, no time to wait or retain).
-     */
-    private String ours(OperationalKeys.Key k) {
-      switch (k) {
-        case MAX_CONNECTIONS:
-        case MAX_OUTSTANDING_R2T:
-          return "1";
-        case INITIAL_R2T:
-          return OperationalKeys.yesNo(initialR2T);
-        case IMMEDIATE_DATA:
-          return OperationalKeys.yesNo(immediateData);
-        case MAX_BURST_LENGTH:
-          return Integer.toString(maxBurstLength);
-        case FIRST_BURST_LENGTH:
-          return Integer.toString(firstBurstLength);
-        case DATA_PDU_IN_ORDER:
-        case DATA_SEQUENCE_IN_ORDER:
-          return "Yes";
-        case DEFAULT_TIME2WAIT:
-        case DEFAULT_TIME2RETAIN:
-        case ERROR_RECOVERY_LEVEL:
-          return "0";
-        default:
-          return "No"; // markers
-      }
-    }
-
-    /** Takes the session's value of {@code k} from the answer {@code a} given. */
-    private void apply(OperationalKeys.Key k, String a) {
-      switch (k) {
-        case MAX_BURST_LENGTH:
-          maxBurst = Integer.parseInt(a);
-          firstBurst = Math.min(firstBurst, maxBurst);
-          break;
-        case FIRST_BURST_LENGTH:
-          firstBurst = Integer.parseInt(a);
-          break;
-        case INITIAL_R2T:
-          r2tFirst = a.equals("Yes");
-          break;
-        case IMMEDIATE_DATA:
-          immediate = a.equals("Yes");
-          break;
-        default:
-          break;
-      }
-    }
-
-    private void enterFullFeature(Pdu p, Map<String, String> resp) throws Refused {
-      if (firstBurst > maxBurst) {
-        firstBurst = maxBurst;
-      }
+    private void enterFullFeature(Pdu p, Map<String, String> resp) throws IscsiTargetLogin.Refused {
+      IscsiTargetLogin l = login;
+      discovery = l.discovery;
+      initiatorName = l.initiatorName;
+      isid = l.isid;
+      headerDigest = l.headerDigest;
+      dataDigest = l.dataDigest;
+      peerMrdsl = l.peerMrdsl;
+      maxBurst = l.maxBurst;
+      firstBurst = l.firstBurst;
+      r2tFirst = l.r2tFirst;
+      immediate = l.immediate;
       tsih = nextTsih();
       if (!discovery) {
         String initiatorPort = initiatorName + ",i,0x" + String.format("%012x", isid);
@@ -794,11 +516,11 @@ public final class IscsiTargetListener implements AutoCloseable {
         } catch (ScsiTargetException e) {
           switch (e.reason()) {
             case INVALID_INITIATOR:
-              throw new Refused(INITIATOR_ERROR, e.getMessage());
+              throw new IscsiTargetLogin.Refused(IscsiTargetLogin.INITIATOR_ERROR, e.getMessage());
             case UNKNOWN_PORT:
-              throw new Refused(TARGET_ERROR, e.getMessage());
+              throw new IscsiTargetLogin.Refused(IscsiTargetLogin.TARGET_ERROR, e.getMessage());
             default:
-              throw new Refused(SERVICE_UNAVAILABLE, e.getMessage());
+              throw new IscsiTargetLogin.Refused(IscsiTargetLogin.SERVICE_UNAVAILABLE, e.getMessage());
           }
         }
       }
@@ -830,7 +552,7 @@ public final class IscsiTargetListener implements AutoCloseable {
         exp = expCmdSn;
         max = expCmdSn + queueDepth - 1 - outstanding;
       }
-      return Pdus.loginResponse(transit, false, csg, nsg, isid, tsihValue, itt, statSn++, exp, max,
+      return Pdus.loginResponse(transit, false, csg, nsg, login.isid, tsihValue, itt, statSn++, exp, max,
           status >>> 8, status & 0xFF, text);
     }
 
