@@ -7,8 +7,6 @@ import dev.mpath.nvme.proto.AsyncEvent;
 import dev.mpath.nvme.proto.ChangedNamespaceList;
 import dev.mpath.nvme.proto.CompletionQueueEntry;
 import dev.mpath.nvme.proto.ControllerList;
-import dev.mpath.nvme.proto.DatasetManagementCommand;
-import dev.mpath.nvme.proto.DsmRange;
 import dev.mpath.nvme.proto.FeatureCommand;
 import dev.mpath.nvme.proto.GetLogPageCommand;
 import dev.mpath.nvme.proto.IdentifyCommand;
@@ -21,20 +19,10 @@ import dev.mpath.nvme.proto.NamespaceIdDescriptorList;
 import dev.mpath.nvme.proto.NvmOpcode;
 import dev.mpath.nvme.proto.NvmeProtocolException;
 import dev.mpath.nvme.proto.NvmeStatus;
-import dev.mpath.nvme.proto.ReadWriteCommand;
-import dev.mpath.nvme.proto.ReservationAcquireCommand;
-import dev.mpath.nvme.proto.ReservationAcquireData;
-import dev.mpath.nvme.proto.ReservationRegisterCommand;
-import dev.mpath.nvme.proto.ReservationRegisterData;
-import dev.mpath.nvme.proto.ReservationReleaseCommand;
-import dev.mpath.nvme.proto.ReservationReleaseData;
-import dev.mpath.nvme.proto.ReservationReportCommand;
 import dev.mpath.nvme.proto.SubmissionQueueEntry;
-import dev.mpath.nvme.proto.WriteZeroesCommand;
 import dev.mpath.spi.Scheduler;
 import dev.mpath.spi.RateLimitedLog;
 import dev.mpath.spi.SerialExecutor;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -118,6 +106,8 @@ public final class TargetController implements FabricsController {
   private final int port;
   private final String hostNqn;
   private final UUID hostId;
+  /** The NVM command set on the attached namespaces, for this controller's host. */
+  private final NvmCommands nvm;
   private final Faults faults;
   private final SerialExecutor exec;
   private final Scheduler scheduler;
@@ -211,6 +201,7 @@ public final class TargetController implements FabricsController {
     this.port = port;
     this.hostNqn = hostNqn;
     this.hostId = hostId;
+    this.nvm = new NvmCommands(cntlid, hostId, subsystem.maxTransferBytes);
     this.katoMillis = katoMillis;
     this.faults = faults;
     this.exec = exec;
@@ -1131,7 +1122,8 @@ public final class TargetController implements FabricsController {
    * Copies {@code src[from..]} into the host's buffer: as many bytes as the command asked for
    * ({@code requested}) and the buffer holds, zero-filled past the end of {@code src}.
    */
-  private static int transferOut(byte[] src, int from, long requested, ByteBuffer data) {
+  /** Copies up to {@code requested} bytes of {@code src} from {@code from} into {@code data}, zero-filling the rest. */
+  static int transferOut(byte[] src, int from, long requested, ByteBuffer data) {
     if (data == null) {
       return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
     }
@@ -1158,7 +1150,7 @@ public final class TargetController implements FabricsController {
     int opc = cmd.opcode();
     int nsid = cmd.nsid();
     if (opc == NvmOpcode.FLUSH && nsid == SubmissionQueueEntry.NSID_ALL) {
-      return flushAll();
+      return nvm.flushAll(attached.values());
     }
     Namespace ns = attached.get(nsid);
     if (ns == null) {
@@ -1176,202 +1168,26 @@ public final class TargetController implements FabricsController {
     }
     switch (opc) {
       case NvmOpcode.READ:
-        return readWrite(ns, cmd, data, false);
+        return nvm.readWrite(ns, cmd, data, false);
       case NvmOpcode.WRITE:
-        return readWrite(ns, cmd, data, true);
+        return nvm.readWrite(ns, cmd, data, true);
       case NvmOpcode.FLUSH:
-        return flush(ns);
+        return nvm.flush(ns);
       case NvmOpcode.WRITE_ZEROES:
-        return writeZeroes(ns, cmd);
+        return nvm.writeZeroes(ns, cmd);
       case NvmOpcode.DATASET_MANAGEMENT:
-        return datasetManagement(ns, cmd, data);
+        return nvm.datasetManagement(ns, cmd, data);
       case NvmOpcode.RESERVATION_REGISTER:
-        return reservationRegister(ns, cmd, data);
+        return nvm.reservationRegister(ns, cmd, data);
       case NvmOpcode.RESERVATION_REPORT:
-        return reservationReport(ns, cmd, data);
+        return nvm.reservationReport(ns, cmd, data);
       case NvmOpcode.RESERVATION_ACQUIRE:
-        return reservationAcquire(ns, cmd, data);
+        return nvm.reservationAcquire(ns, cmd, data);
       case NvmOpcode.RESERVATION_RELEASE:
-        return reservationRelease(ns, cmd, data);
+        return nvm.reservationRelease(ns, cmd, data);
       default:
         return NvmeStatus.INVALID_OPCODE.field() | DNR;
     }
   }
 
-  private int readWrite(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data, boolean write) {
-    int rc = ns.reservations.checkAccess(hostId, write);
-    if (rc != OK) {
-      return rc;
-    }
-    long slba = ReadWriteCommand.slba(cmd);
-    int blocks = ReadWriteCommand.blocks(cmd);
-    if (!ns.inRange(slba, blocks)) {
-      return NvmeStatus.LBA_OUT_OF_RANGE.field() | DNR;
-    }
-    long bytes = (long) blocks << ns.blockShift;
-    if (bytes > subsystem.maxTransferBytes) {
-      return NvmeStatus.INVALID_FIELD.field() | DNR;
-    }
-    if (data == null || data.remaining() < bytes) {
-      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
-    }
-    // the command's own buffer: narrowed for the store and restored after (no view to allocate)
-    ByteBuffer buf = data;
-    int pos = buf.position();
-    int lim = buf.limit();
-    buf.limit(pos + (int) bytes);
-    long offset = slba << ns.blockShift;
-    try {
-      if (write) {
-        ns.store.write(offset, buf);
-        if (ReadWriteCommand.fua(cmd)) {
-          ns.store.flush();
-        }
-      } else {
-        ns.store.read(offset, buf);
-      }
-    } catch (IOException e) {
-      LOG.warn("controller {}: {} of {} failed", cntlid, write ? "write" : "read", ns, e);
-      return write ? NvmeStatus.WRITE_FAULT.field() : NvmeStatus.UNRECOVERED_READ_ERROR.field();
-    } catch (java.nio.ReadOnlyBufferException e) {
-      return NvmeStatus.DATA_TRANSFER_ERROR.field() | DNR;
-    } finally {
-      buf.limit(lim).position(pos);
-    }
-    return OK;
-  }
-
-  private int flush(Namespace ns) {
-    int rc = ns.reservations.checkAccess(hostId, true);
-    if (rc != OK) {
-      return rc;
-    }
-    try {
-      ns.store.flush();
-    } catch (IOException e) {
-      LOG.warn("controller {}: flush of {} failed", cntlid, ns, e);
-      return NvmeStatus.WRITE_FAULT.field();
-    }
-    return OK;
-  }
-
-  private int flushAll() {
-    for (Namespace ns : attached.values()) {
-      try {
-        ns.store.flush();
-      } catch (IOException e) {
-        LOG.warn("controller {}: flush of {} failed", cntlid, ns, e);
-        return NvmeStatus.WRITE_FAULT.field();
-      }
-    }
-    return OK;
-  }
-
-  private int writeZeroes(Namespace ns, SubmissionQueueEntry cmd) {
-    int rc = ns.reservations.checkAccess(hostId, true);
-    if (rc != OK) {
-      return rc;
-    }
-    long slba = WriteZeroesCommand.slba(cmd);
-    int blocks = WriteZeroesCommand.blocks(cmd);
-    if (!ns.inRange(slba, blocks)) {
-      return NvmeStatus.LBA_OUT_OF_RANGE.field() | DNR;
-    }
-    long offset = slba << ns.blockShift;
-    long length = (long) blocks << ns.blockShift;
-    try {
-      if (WriteZeroesCommand.deallocate(cmd)) {
-        ns.store.discard(offset, length);
-      } else {
-        ns.store.zero(offset, length);
-      }
-      if (WriteZeroesCommand.fua(cmd)) {
-        ns.store.flush();
-      }
-    } catch (IOException e) {
-      LOG.warn("controller {}: write zeroes of {} failed", cntlid, ns, e);
-      return NvmeStatus.WRITE_FAULT.field();
-    }
-    return OK;
-  }
-
-  private int datasetManagement(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data) {
-    int rc = ns.reservations.checkAccess(hostId, true);
-    if (rc != OK) {
-      return rc;
-    }
-    if (data == null) {
-      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
-    }
-    List<DsmRange> ranges;
-    try {
-      ranges = DsmRange.decodeList(data.duplicate(), DatasetManagementCommand.ranges(cmd));
-    } catch (NvmeProtocolException e) {
-      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
-    }
-    if (!DatasetManagementCommand.deallocate(cmd)) {
-      return OK; // hints only
-    }
-    for (DsmRange r : ranges) {
-      if (!ns.inRange(r.startingLba(), r.lengthInBlocks())) {
-        return NvmeStatus.LBA_OUT_OF_RANGE.field() | DNR;
-      }
-    }
-    try {
-      for (DsmRange r : ranges) {
-        ns.store.discard(r.startingLba() << ns.blockShift, r.lengthInBlocks() << ns.blockShift);
-      }
-    } catch (IOException e) {
-      LOG.warn("controller {}: deallocate on {} failed", cntlid, ns, e);
-      return NvmeStatus.WRITE_FAULT.field();
-    }
-    return OK;
-  }
-
-  private int reservationRegister(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data) {
-    ReservationRegisterData d;
-    try {
-      d = ReservationRegisterData.decode(requireData(data));
-    } catch (NvmeProtocolException e) {
-      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
-    }
-    return ns.reservations.register(hostId, ReservationRegisterCommand.rrega(cmd),
-        ReservationRegisterCommand.iekey(cmd), ReservationRegisterCommand.cptpl(cmd),
-        d.crkey(), d.nrkey());
-  }
-
-  private int reservationAcquire(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data) {
-    ReservationAcquireData d;
-    try {
-      d = ReservationAcquireData.decode(requireData(data));
-    } catch (NvmeProtocolException e) {
-      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
-    }
-    return ns.reservations.acquire(hostId, ReservationAcquireCommand.racqa(cmd),
-        ReservationAcquireCommand.iekey(cmd), ReservationAcquireCommand.rtype(cmd),
-        d.crkey(), d.prkey());
-  }
-
-  private int reservationRelease(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data) {
-    ReservationReleaseData d;
-    try {
-      d = ReservationReleaseData.decode(requireData(data));
-    } catch (NvmeProtocolException e) {
-      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
-    }
-    return ns.reservations.release(hostId, ReservationReleaseCommand.rrela(cmd),
-        ReservationReleaseCommand.iekey(cmd), ReservationReleaseCommand.rtype(cmd), d.crkey());
-  }
-
-  private int reservationReport(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data) {
-    byte[] report = ns.reservations.report(ReservationReportCommand.eds(cmd)).toBytes();
-    return transferOut(report, 0, ReservationReportCommand.lengthBytes(cmd), data);
-  }
-
-  private static ByteBuffer requireData(ByteBuffer data) throws NvmeProtocolException {
-    if (data == null) {
-      throw new NvmeProtocolException("command data", "no data buffer");
-    }
-    return data.duplicate();
-  }
 }
