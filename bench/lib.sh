@@ -65,3 +65,48 @@ start_serve() {
 ratio() { python3 -c "a=float('$1'); b=float('$2'); print('%.2f' % (b / a if a else 0))"; }
 
 mean() { python3 -c "import sys; v=[float(x) for x in sys.argv[1:]]; print('%.2f' % (sum(v)/len(v)) if v else 'n/a')" "$@"; }
+
+# start_serve_links N: `mpath serve` (control channel on $CTL) in a network namespace of
+# this script's own, reached over N veth links 10.77.K.1 <-> 10.77.K.2 (K = 1..N), each
+# shaped to $RATE (default 800mbit) both ways with tc tbf; LINK[K-1] is the NVMe/TCP URI of
+# serve's port K over link K. Everything goes when the script exits. Exits 3 (skipped)
+# without root, ip or tc.
+start_serve_links() {
+  local n=$1 i
+  if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! command -v tc >/dev/null; then
+    echo "skipped: needs root, ip and tc (network namespaces and traffic shaping)" >&2
+    exit 3
+  fi
+  RATE=${RATE:-800mbit}
+  PORT=${PORT:-14420}
+  NS=mpath-bench-$$
+  CTL=$(mktemp -u /tmp/mpath-bench-ctl.XXXXXX)
+  trap 'pkill -f "mpath.jar serve --port $PORT --listen 0.0.0.0" 2>/dev/null
+    pkill -f "tail -f $CTL" 2>/dev/null
+    ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null
+    for i in $(seq '"$n"'); do ip link del mpl${i}h 2>/dev/null; done
+    ip netns del "$NS" 2>/dev/null; rm -f "$CTL"' EXIT
+  ip netns add "$NS"
+  ip netns exec "$NS" ip link set lo up
+  LINK=()
+  for i in $(seq "$n"); do
+    ip link add mpl${i}h type veth peer name mpl${i}n
+    ip link set mpl${i}n netns "$NS"
+    ip addr add 10.77.$i.1/24 dev mpl${i}h
+    ip link set mpl${i}h up
+    ip netns exec "$NS" ip addr add 10.77.$i.2/24 dev mpl${i}n
+    ip netns exec "$NS" ip link set mpl${i}n up
+    tc qdisc add dev mpl${i}h root tbf rate "$RATE" burst 256kb latency 50ms
+    ip netns exec "$NS" tc qdisc add dev mpl${i}n root tbf rate "$RATE" burst 256kb latency 50ms
+    LINK+=("nvme+tcp://10.77.$i.2:$((PORT + i - 1))/nqn.2024-01.dev.mpath:demo")
+  done
+  mkfifo "$CTL"
+  (tail -f "$CTL" | timeout 3600 ip netns exec "$NS" java -jar "$JAR" serve --port "$PORT" \
+    --listen 0.0.0.0 --control stdin >/tmp/mpath-bench-serve.log 2>&1) &
+  for _ in $(seq 50); do
+    grep -q "nvme+tcp://" /tmp/mpath-bench-serve.log 2>/dev/null && return
+    sleep 0.2
+  done
+  echo "mpath serve did not start (see /tmp/mpath-bench-serve.log)" >&2
+  exit 2
+}
