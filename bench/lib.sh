@@ -110,3 +110,21 @@ start_serve_links() {
   echo "mpath serve did not start (see /tmp/mpath-bench-serve.log)" >&2
   exit 2
 }
+
+# compare_policies LABEL A B: for each size in $SIZES and policy in $POLICIES, random reads
+# at QD32 over paths A and B (B) against path A alone (A), rounds interleaved; prints the
+# B/A ratios and their mean (P7)
+compare_policies() {
+  local label=$1 fast=$2 slow=$3 bs pol i a b rs
+  for bs in $SIZES; do
+    for pol in $POLICIES; do
+      rs=()
+      for i in $(seq "$ROUNDS"); do
+        a=$(mpath_bench iops --rw randread --bs $bs --iodepth 32 --device nvme0n1 "$fast")
+        b=$(mpath_bench iops --rw randread --bs $bs --iodepth 32 --device nvme0n1 --policy $pol "$fast" "$slow")
+        rs+=("$(ratio "$a" "$b")")
+      done
+      echo "$label $bs $pol: ${rs[*]} -> $(mean "${rs[@]}") (fast path alone ~ $a IOPS, both $b)"
+    done
+  done
+}

@@ -13,14 +13,4 @@ sleep 1
 A="nvme+tcp://127.0.0.1:$PORT/$NQN"
 B="nvme+tcp://127.0.0.1:$((PORT + 1))/$NQN"
 SECS=4 mpath_bench iops --rw randread --bs 4k --iodepth 32 --device nvme0n1 "$A" >/dev/null
-for bs in ${SIZES:-4k 128k}; do
-  for pol in ${POLICIES:-round-robin queue-depth service-time adaptive}; do
-    rs=()
-    for i in $(seq "$ROUNDS"); do
-      a=$(mpath_bench iops --rw randread --bs $bs --iodepth 32 --device nvme0n1 "$A")
-      b=$(mpath_bench iops --rw randread --bs $bs --iodepth 32 --device nvme0n1 --policy $pol "$A" "$B")
-      rs+=("$(ratio "$a" "$b")")
-    done
-    echo "P7 $bs $pol: ${rs[*]} -> $(mean "${rs[@]}") (fast path alone ~ $a IOPS, both $b)"
-  done
-done
+SIZES=${SIZES:-4k 128k} POLICIES=${POLICIES:-round-robin queue-depth service-time adaptive} compare_policies "P7" "$A" "$B"

@@ -15,14 +15,4 @@ A=${LINK[0]}
 B=${LINK[1]}
 echo "links: $RATE each way per path; path 2 answers $DELAY_MS ms later"
 SECS=4 mpath_bench iops --rw randread --bs 128k --iodepth 32 --device nvme0n1 "$A" >/dev/null
-for bs in ${SIZES:-128k 4k}; do
-  for pol in ${POLICIES:-round-robin service-time adaptive}; do
-    rs=()
-    for i in $(seq "$ROUNDS"); do
-      a=$(mpath_bench iops --rw randread --bs $bs --iodepth 32 --device nvme0n1 "$A")
-      b=$(mpath_bench iops --rw randread --bs $bs --iodepth 32 --device nvme0n1 --policy $pol "$A" "$B")
-      rs+=("$(ratio "$a" "$b")")
-    done
-    echo "P7 links $bs $pol: ${rs[*]} -> $(mean "${rs[@]}") (fast path alone ~ $a IOPS, both $b)"
-  done
-done
+SIZES=${SIZES:-128k 4k} POLICIES=${POLICIES:-round-robin service-time adaptive} compare_policies "P7 links" "$A" "$B"

@@ -175,10 +175,8 @@ final class NvmCommands {
   }
 
   int reservationRegister(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data) {
-    ReservationRegisterData d;
-    try {
-      d = ReservationRegisterData.decode(requireData(data));
-    } catch (NvmeProtocolException e) {
+    ReservationRegisterData d = decode(data, ReservationRegisterData::decode);
+    if (d == null) {
       return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
     }
     return ns.reservations.register(hostId, ReservationRegisterCommand.rrega(cmd),
@@ -187,10 +185,8 @@ final class NvmCommands {
   }
 
   int reservationAcquire(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data) {
-    ReservationAcquireData d;
-    try {
-      d = ReservationAcquireData.decode(requireData(data));
-    } catch (NvmeProtocolException e) {
+    ReservationAcquireData d = decode(data, ReservationAcquireData::decode);
+    if (d == null) {
       return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
     }
     return ns.reservations.acquire(hostId, ReservationAcquireCommand.racqa(cmd),
@@ -199,10 +195,8 @@ final class NvmCommands {
   }
 
   int reservationRelease(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data) {
-    ReservationReleaseData d;
-    try {
-      d = ReservationReleaseData.decode(requireData(data));
-    } catch (NvmeProtocolException e) {
+    ReservationReleaseData d = decode(data, ReservationReleaseData::decode);
+    if (d == null) {
       return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
     }
     return ns.reservations.release(hostId, ReservationReleaseCommand.rrela(cmd),
@@ -214,10 +208,21 @@ final class NvmCommands {
     return TargetController.transferOut(report, 0, ReservationReportCommand.lengthBytes(cmd), data);
   }
 
-  private static ByteBuffer requireData(ByteBuffer data) throws NvmeProtocolException {
+  /** A reservation command's data structure. */
+  @FunctionalInterface
+  private interface DataDecoder<T> {
+    T decode(ByteBuffer b) throws NvmeProtocolException;
+  }
+
+  /** {@code data} decoded (a view, its position untouched), or null when absent or malformed. */
+  private static <T> T decode(ByteBuffer data, DataDecoder<T> decoder) {
     if (data == null) {
-      throw new NvmeProtocolException("command data", "no data buffer");
+      return null;
     }
-    return data.duplicate();
+    try {
+      return decoder.decode(data.duplicate());
+    } catch (NvmeProtocolException e) {
+      return null;
+    }
   }
 }

@@ -35,16 +35,6 @@ public final class Digests {
     return (b.get() & 0xFF) | (b.get() & 0xFF) << 8 | (b.get() & 0xFF) << 16 | (b.get() & 0xFF) << 24;
   }
 
-  /** Data digest: over the data segment and its padding. */
-  static int dataDigest(ByteBuffer data, int pad) {
-    CRC32C c = new CRC32C();
-    c.update(data.duplicate());
-    if (pad > 0) {
-      c.update(new byte[pad], 0, pad);
-    }
-    return (int) c.getValue();
-  }
-
   /** Padding that brings {@code n} to a multiple of 4. */
   public static int pad(int n) {
     return (4 - (n & 3)) & 3;

@@ -9,18 +9,17 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 
 /**
  * One iSCSI TCP connection on an event loop of the shared {@link dev.mpath.wire.IoEngine}:
  * received bytes are gathered and cut into PDUs by a {@link PduDecoder} (its caps and BAD
  * state apply), each handed to the {@link Receiver} on the loop; PDUs sent from any thread
- * go through {@link #out()}, an output stream whose {@code flush} hands what was written,
- * in order, to the loop through a lock-free {@link SubmitQueue}, which writes each batch
- * with one flush. Senders serialize their use of {@link #out()} themselves (one lock per
- * session), so PDUs reach the wire in the order they were flushed, whichever thread sent
- * them, the loop included.
+ * are written in wire form into {@link #buffer()} and handed to the loop by {@link #flush()}
+ * (one reused node on a lock-free {@link SubmitQueue}), which writes each batch with one
+ * flush. Senders serialize themselves under the lock the connection was made with (the
+ * session's send lock), which the loop takes briefly to take what was written, so PDUs
+ * reach the wire in the order they were written, whichever thread sent them.
  */
 @ChannelHandler.Sharable // only the one connection attempt that succeeds ever sees events
 final class IscsiConnection extends ChannelInboundHandlerAdapter implements SubmitQueue.Drain {
@@ -63,29 +62,6 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Subm
   /** In a read batch: PDUs written meanwhile (answers, resubmissions) go out with one flush. */
   private boolean reading; // loop only
   private boolean flushDue; // loop only
-
-  private final OutputStream out = new OutputStream() {
-    @Override
-    public void write(int b) {
-      synchronized (lock) {
-        buffer().writeByte(b);
-      }
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      synchronized (lock) {
-        buffer().writeBytes(b, off, len);
-      }
-    }
-
-    @Override
-    public void flush() throws IOException {
-      synchronized (lock) {
-        IscsiConnection.this.flush();
-      }
-    }
-  };
 
   /**
    * A connection whose PDUs are written under {@code lock} (the session's send lock), which
@@ -138,14 +114,6 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Subm
       pending = null;
       throw new IOException("connection closed");
     }
-  }
-
-  /**
-   * An output stream over {@link #buffer} and {@link #flush}; {@code flush} throws
-   * {@link IOException} once the connection is gone.
-   */
-  OutputStream out() {
-    return out;
   }
 
   /** Whether the caller runs on the connection's event loop. */

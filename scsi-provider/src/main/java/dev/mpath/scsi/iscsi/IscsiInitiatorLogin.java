@@ -203,18 +203,16 @@ final class IscsiInitiatorLogin {
     boolean dd = digest(k, "DataDigest");
     int tmrdsl = number(k, "MaxRecvDataSegmentLength", 8192, 512, Pdu.MAX_DSL_FIELD);
     // the result functions of RFC 7143 13, as the target applies them (OperationalKeys)
-    int maxBurst = Integer.parseInt(OperationalKeys.outcome(OperationalKeys.Key.MAX_BURST_LENGTH,
-        Integer.toString(settings.maxBurstLength()),
-        Integer.toString(number(k, "MaxBurstLength", settings.maxBurstLength(), 512, Pdu.MAX_DSL_FIELD))));
-    int firstBurst = Math.min(maxBurst, Integer.parseInt(OperationalKeys.outcome(
-        OperationalKeys.Key.FIRST_BURST_LENGTH, Integer.toString(settings.firstBurstLength()),
-        Integer.toString(number(k, "FirstBurstLength", settings.firstBurstLength(), 512, Pdu.MAX_DSL_FIELD)))));
+    int maxBurst = (int) OperationalKeys.outcome(OperationalKeys.Key.MAX_BURST_LENGTH,
+        settings.maxBurstLength(),
+        number(k, "MaxBurstLength", settings.maxBurstLength(), 512, Pdu.MAX_DSL_FIELD));
+    int firstBurst = Math.min(maxBurst, (int) OperationalKeys.outcome(OperationalKeys.Key.FIRST_BURST_LENGTH,
+        settings.firstBurstLength(),
+        number(k, "FirstBurstLength", settings.firstBurstLength(), 512, Pdu.MAX_DSL_FIELD)));
     boolean initialR2T = OperationalKeys.outcome(OperationalKeys.Key.INITIAL_R2T,
-        OperationalKeys.yesNo(settings.initialR2T()), OperationalKeys.yesNo(yes(k, "InitialR2T", true)))
-        .equals("Yes");
+        settings.initialR2T(), yes(k, "InitialR2T", true));
     boolean immediate = OperationalKeys.outcome(OperationalKeys.Key.IMMEDIATE_DATA,
-        OperationalKeys.yesNo(settings.immediateData()), OperationalKeys.yesNo(yes(k, "ImmediateData", true)))
-        .equals("Yes");
+        settings.immediateData(), yes(k, "ImmediateData", true));
     String erl = k.get("ErrorRecoveryLevel");
     if (erl != null && !erl.equals("0") && !irrelevant(erl)) {
       throw new IscsiLoginException("target insists on ErrorRecoveryLevel=" + erl, -1, -1);

@@ -469,7 +469,7 @@ public final class IscsiTransport implements ScsiTransport {
   }
 
   /** Data-Out PDUs for {@code [off, off+len)}; DataSN from 0, F on the last. Under sendLock. */
-  private void sendData(Task t, int ttt, int off, int len) throws IOException {
+  private void sendData(Task t, int ttt, int off, int len) {
     int max = negotiated.targetMaxRecvDataSegmentLength();
     int sn = 0;
     int end = off + len;
@@ -665,8 +665,6 @@ public final class IscsiTransport implements ScsiTransport {
       if (unsolicited > imm) {
         sendData(t, Pdu.RESERVED_TAG, imm, unsolicited - imm);
       }
-    } catch (IOException e) {
-      drop("send failed: " + e.getMessage());
     } catch (IllegalArgumentException e) {
       // a CDB this transport cannot carry: answer as a target would, off the caller's stack
       long tag = t.tag;

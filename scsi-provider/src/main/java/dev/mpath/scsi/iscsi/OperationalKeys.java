@@ -102,17 +102,19 @@ final class OperationalKeys {
 
   /** What two valid values of {@code k} come to under its result function. */
   static String outcome(Key k, String a, String b) {
-    switch (k.rule) {
-      case MIN:
-        return Long.toString(Math.min(number(a, k.min, k.max), number(b, k.min, k.max)));
-      case MAX:
-        return Long.toString(Math.max(number(a, k.min, k.max), number(b, k.min, k.max)));
-      case AND:
-        return a.equals("Yes") && b.equals("Yes") ? "Yes" : "No";
-      case OR:
-      default:
-        return a.equals("Yes") || b.equals("Yes") ? "Yes" : "No";
-    }
+    return k.numeric()
+        ? Long.toString(outcome(k, number(a, k.min, k.max), number(b, k.min, k.max)))
+        : yesNo(outcome(k, a.equals("Yes"), b.equals("Yes")));
+  }
+
+  /** The outcome of two values of numerical key {@code k} (Minimum or Maximum). */
+  static long outcome(Key k, long a, long b) {
+    return k.rule == Rule.MAX ? Math.max(a, b) : Math.min(a, b);
+  }
+
+  /** The outcome of two values of Boolean key {@code k} (AND or OR). */
+  static boolean outcome(Key k, boolean a, boolean b) {
+    return k.rule == Rule.AND ? a && b : a || b;
   }
 
   /**
