@@ -292,6 +292,20 @@ public final class Pdu {
         + Integer.toHexString(flags()) + " dsl=" + dataSegmentLength() + "]";
   }
 
+  /** Puts {@code v} big-endian at {@code b[off..off+4)} (the BHS's byte order). */
+  static void put32(byte[] b, int off, int v) {
+    b[off] = (byte) (v >>> 24);
+    b[off + 1] = (byte) (v >>> 16);
+    b[off + 2] = (byte) (v >>> 8);
+    b[off + 3] = (byte) v;
+  }
+
+  /** Puts {@code v} big-endian at {@code b[off..off+8)}. */
+  static void put64(byte[] b, int off, long v) {
+    put32(b, off, (int) (v >>> 32));
+    put32(b, off + 4, (int) v);
+  }
+
   static int int24(byte[] b, int off) {
     return ((b[off] & 0xFF) << 16) | ((b[off + 1] & 0xFF) << 8) | (b[off + 2] & 0xFF);
   }
@@ -327,16 +341,13 @@ public final class Pdu {
     }
 
     public Builder int32(int off, int v) {
-      bhs[off] = (byte) (v >>> 24);
-      bhs[off + 1] = (byte) (v >>> 16);
-      bhs[off + 2] = (byte) (v >>> 8);
-      bhs[off + 3] = (byte) v;
+      put32(bhs, off, v);
       return this;
     }
 
     public Builder int64(int off, long v) {
-      int32(off, (int) (v >>> 32));
-      return int32(off + 4, (int) v);
+      put64(bhs, off, v);
+      return this;
     }
 
     public Builder bytes(int off, byte[] b) {

@@ -71,11 +71,11 @@ public final class Pdus {
     bhs[0] = (byte) Opcode.SCSI_COMMAND;
     bhs[1] = (byte) ((finalBit ? F : 0) | (read ? CMD_R : 0) | (write ? CMD_W : 0) | ATTR_SIMPLE);
     lengths(bhs, dsl);
-    put64(bhs, 8, lun);
-    put32(bhs, 16, itt);
-    put32(bhs, 20, edtl);
-    put32(bhs, 24, cmdSn);
-    put32(bhs, 28, expStatSn);
+    Pdu.put64(bhs, 8, lun);
+    Pdu.put32(bhs, 16, itt);
+    Pdu.put32(bhs, 20, edtl);
+    Pdu.put32(bhs, 24, cmdSn);
+    Pdu.put32(bhs, 28, expStatSn);
     System.arraycopy(cdb, 0, bhs, 32, Math.min(16, cdb.length));
   }
 
@@ -98,12 +98,12 @@ public final class Pdus {
     bhs[0] = (byte) Opcode.DATA_OUT;
     bhs[1] = (byte) (finalBit ? F : 0);
     lengths(bhs, dsl);
-    put64(bhs, 8, lun);
-    put32(bhs, 16, itt);
-    put32(bhs, 20, ttt);
-    put32(bhs, 28, expStatSn);
-    put32(bhs, 36, dataSn);
-    put32(bhs, 40, bufferOffset);
+    Pdu.put64(bhs, 8, lun);
+    Pdu.put32(bhs, 16, itt);
+    Pdu.put32(bhs, 20, ttt);
+    Pdu.put32(bhs, 28, expStatSn);
+    Pdu.put32(bhs, 36, dataSn);
+    Pdu.put32(bhs, 40, bufferOffset);
   }
 
   /** TotalAHSLength 0 (byte 4) and DataSegmentLength (bytes 5-7). */
@@ -115,18 +115,6 @@ public final class Pdus {
     bhs[5] = (byte) (dsl >>> 16);
     bhs[6] = (byte) (dsl >>> 8);
     bhs[7] = (byte) dsl;
-  }
-
-  private static void put32(byte[] b, int off, int v) {
-    b[off] = (byte) (v >>> 24);
-    b[off + 1] = (byte) (v >>> 16);
-    b[off + 2] = (byte) (v >>> 8);
-    b[off + 3] = (byte) v;
-  }
-
-  private static void put64(byte[] b, int off, long v) {
-    put32(b, off, (int) (v >>> 32));
-    put32(b, off + 4, (int) v);
   }
 
   /**
@@ -230,17 +218,17 @@ public final class Pdus {
     bhs[2] = (byte) response;
     bhs[3] = (byte) status;
     lengths(bhs, dsl);
-    put32(bhs, 16, itt);
+    Pdu.put32(bhs, 16, itt);
     sn(bhs, statSn, expCmdSn, maxCmdSn);
-    put32(bhs, 36, expDataSn);
-    put32(bhs, 44, residual);
+    Pdu.put32(bhs, 36, expDataSn);
+    Pdu.put32(bhs, 44, residual);
   }
 
   /** StatSN (24-27), ExpCmdSN (28-31) and MaxCmdSN (32-35). */
   private static void sn(byte[] bhs, int statSn, int expCmdSn, int maxCmdSn) {
-    put32(bhs, 24, statSn);
-    put32(bhs, 28, expCmdSn);
-    put32(bhs, 32, maxCmdSn);
+    Pdu.put32(bhs, 24, statSn);
+    Pdu.put32(bhs, 28, expCmdSn);
+    Pdu.put32(bhs, 32, maxCmdSn);
   }
 
   /**
@@ -264,13 +252,13 @@ public final class Pdus {
     bhs[1] = (byte) flags;
     bhs[3] = (byte) ((flags & DATA_S) != 0 ? status : 0);
     lengths(bhs, dsl);
-    put64(bhs, 8, lun);
-    put32(bhs, 16, itt);
-    put32(bhs, 20, ttt);
+    Pdu.put64(bhs, 8, lun);
+    Pdu.put32(bhs, 16, itt);
+    Pdu.put32(bhs, 20, ttt);
     sn(bhs, statSn, expCmdSn, maxCmdSn);
-    put32(bhs, 36, dataSn);
-    put32(bhs, 40, bufferOffset);
-    put32(bhs, 44, residual);
+    Pdu.put32(bhs, 36, dataSn);
+    Pdu.put32(bhs, 40, bufferOffset);
+    Pdu.put32(bhs, 44, residual);
   }
 
   /**
