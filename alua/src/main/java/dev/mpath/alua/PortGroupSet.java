@@ -141,10 +141,16 @@ public final class PortGroupSet {
    * @throws IllegalArgumentException when the port is in no group
    */
   public AluaState stateOfPort(int relativePort) {
-    return groupOfPort(relativePort)
-        .orElseThrow(() -> new IllegalArgumentException(
-            "relative target port " + relativePort + " is in no target port group"))
-        .state();
+    Integer id = groupByPort.get(relativePort); // asked per command: no Optional or lambda
+    TargetPortGroup g;
+    synchronized (lock) {
+      g = id == null ? null : groups.get(id);
+    }
+    if (g == null) {
+      throw new IllegalArgumentException(
+          "relative target port " + relativePort + " is in no target port group");
+    }
+    return g.state();
   }
 
   /** Whether an implicit transition of group {@code id} is waiting for its timer. */

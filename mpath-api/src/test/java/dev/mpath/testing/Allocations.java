@@ -44,13 +44,18 @@ public final class Allocations {
 
   /**
    * Bytes allocated so far by the live threads whose name starts with {@code prefix} (an I/O
-   * engine's event loops), leaving out its DNS resolver thread.
+   * engine's event loops), leaving out its DNS resolver thread; several prefixes are
+   * separated by {@code |}.
    */
   public static long ofThreadsNamed(String prefix) {
+    String[] prefixes = prefix.split("\\|");
     long sum = 0;
     for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith(prefix) && !t.getName().contains("resolver")) {
-        sum += ofThread(t.getId());
+      for (String p : prefixes) {
+        if (t.getName().startsWith(p) && !t.getName().contains("resolver")) {
+          sum += ofThread(t.getId());
+          break;
+        }
       }
     }
     return sum;

@@ -1,6 +1,7 @@
 package dev.mpath.scsi.iscsi;
 
 import dev.mpath.scsi.proto.Asc;
+import dev.mpath.scsi.proto.CdbArrays;
 import dev.mpath.scsi.proto.Lun;
 import dev.mpath.scsi.proto.OperationCode;
 import dev.mpath.scsi.proto.ScsiStatus;
@@ -12,12 +13,14 @@ import dev.mpath.scsi.target.ScsiTarget;
 import dev.mpath.scsi.target.ScsiTargetException;
 import dev.mpath.scsi.target.Session;
 import dev.mpath.spi.NetAddress;
+import dev.mpath.spi.TagTable;
 import dev.mpath.spi.TcpServer;
 import dev.mpath.wire.BufferPool;
 import dev.mpath.wire.IoEngine;
 import dev.mpath.wire.SubmitQueue;
 import dev.mpath.wire.WireListener;
 import io.netty.channel.Channel;
+import io.netty.util.collection.IntObjectHashMap;
 import dev.mpath.spi.RateLimitedLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -288,39 +291,70 @@ public final class IscsiTargetListener implements AutoCloseable {
   /** Most bytes waiting to be written before an initiator that does not read is cut off. */
   private static final long MAX_UNWRITTEN = 64L << 20;
 
-  /** One SCSI command of a connection. */
-  private static final class Task {
-    final int itt;
-    final long lunField;
-    final int lun;
-    final byte[] cdb;
-    final int edtl;
-    final boolean read;
-    final boolean write;
-    final boolean immediate;
+  /**
+   * One SCSI command of a connection, in a reusable slot of the connection's {@link TagTable}:
+   * the slot's tag is the command's tag at the logical unit, so a late answer to an aborted
+   * task finds nothing even when the initiator has reused its ITT, and exactly one of the
+   * answer and a task management function ends the task ({@linkplain TagTable#claim claim}).
+   * Loop only, but for {@link #response}, set by the claimer before {@link #answer} is queued.
+   */
+  private static final class Task extends TagTable.Slot {
+    int itt;
+    long lunField;
+    int lun;
+    byte[] cdb; // from cdbs
+    final CdbArrays cdbs = new CdbArrays();
+    int edtl;
+    boolean read;
+    boolean write;
+    boolean immediate;
     byte[] buf; // null: no data, or refused; data's array, at least edtl long
     ByteBuffer data; // from the connection's pool: position 0, limit edtl
     long reserved; // bytes of the connection budget held
     ScsiResponse refusal; // answered without running
+    ScsiResponse response; // the answer, set by the claimer
+    final TaskAnswer answer = new TaskAnswer(this);
     // write data (reader thread)
     int received;
     boolean unsolicitedOpen;
     int unsolicitedEnd;
     boolean r2tOpen;
-    int ttt = Pdu.RESERVED_TAG;
+    int ttt;
     int burstEnd;
     int seqDataSn;
     int r2tSn;
 
-    Task(int itt, long lunField, int lun, byte[] cdb, int edtl, boolean read, boolean write, boolean immediate) {
+    void start(int itt, long lunField, int lun, int edtl, boolean read, boolean write,
+        boolean immediate) {
       this.itt = itt;
       this.lunField = lunField;
       this.lun = lun;
-      this.cdb = cdb;
       this.edtl = edtl;
       this.read = read;
       this.write = write;
       this.immediate = immediate;
+      buf = null;
+      data = null;
+      reserved = 0;
+      refusal = null;
+      response = null;
+      received = 0;
+      unsolicitedOpen = false;
+      unsolicitedEnd = 0;
+      r2tOpen = false;
+      ttt = Pdu.RESERVED_TAG;
+      burstEnd = 0;
+      seqDataSn = 0;
+      r2tSn = 0;
+    }
+  }
+
+  /** A task's answer on its way to the loop (one per task, reused with it). */
+  private static final class TaskAnswer extends SubmitQueue.Node {
+    final Task task;
+
+    TaskAnswer(Task task) {
+      this.task = task;
     }
   }
 
@@ -337,7 +371,10 @@ public final class IscsiTargetListener implements AutoCloseable {
     final byte[] bhsOut = new byte[Pdu.BHS_LENGTH];
     final SubmitQueue outs;
     final AtomicBoolean closing = new AtomicBoolean();
-    final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
+    /** Outstanding tasks by ITT (loop only). */
+    final IntObjectHashMap<Task> tasks = new IntObjectHashMap<>();
+    /** Their slots: a slot's tag is its task's tag at the logical unit (any thread). */
+    final TagTable<Task> table = new TagTable<>(32, Task::new);
     final AtomicLong buffered = new AtomicLong();
     /** Task data buffers, reused once a task is answered (loop only). */
     final BufferPool pool = new BufferPool(maxTransfer);
@@ -436,7 +473,11 @@ public final class IscsiTargetListener implements AutoCloseable {
         return;
       }
       try {
-        ((OutNode) item).out.write();
+        if (item instanceof TaskAnswer a) {
+          finish(a.task);
+        } else {
+          ((OutNode) item).out.write();
+        }
       } catch (IOException e) {
         close("write failed: " + e.getMessage());
       } catch (RuntimeException e) {
@@ -736,11 +777,12 @@ public final class IscsiTargetListener implements AutoCloseable {
       if (!p.finalBit() && (!w || r2tFirst)) {
         throw new IscsiProtocolException("SCSI Command without F although no unsolicited Data-Out may follow");
       }
-      byte[] cdb = cdb(p);
       Lun l = new Lun(p.lun());
       int lun = l.isSimple() ? l.number() : -1;
       int edtl = (int) Math.min(edtlLong, Integer.MAX_VALUE);
-      Task t = new Task(itt, p.lun(), lun, cdb, edtl, r, w, p.immediate());
+      Task t = table.acquire();
+      t.start(itt, p.lun(), lun, edtl, r, w, p.immediate());
+      cdb(p, t);
       if (r && w) {
         t.refusal = ScsiResponse.checkCondition(SenseData.of(SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_CDB), 0,
             edtl);
@@ -781,10 +823,13 @@ public final class IscsiTargetListener implements AutoCloseable {
       }
     }
 
-    /** The CDB: 16 BHS bytes (cut to the length its group code implies) plus an Extended CDB AHS. */
-    private byte[] cdb(Pdu p) throws IscsiProtocolException {
-      byte[] base = p.cdb();
-      byte[] ahs = p.ahs();
+    /**
+     * The task's CDB: 16 BHS bytes (cut to the length its group code implies) plus an Extended
+     * CDB AHS (RFC 7143 11.3.5, 11.2.1.3).
+     */
+    private void cdb(Pdu p, Task t) throws IscsiProtocolException {
+      byte[] bhs = p.bhsRaw();
+      byte[] ahs = p.ahsRaw();
       int off = 0;
       while (off + 4 <= ahs.length) {
         int len = ((ahs[off] & 0xFF) << 8) | (ahs[off + 1] & 0xFF);
@@ -795,14 +840,18 @@ public final class IscsiTargetListener implements AutoCloseable {
         }
         if (type == 1) {
           int ext = len - 1;
-          byte[] c = Arrays.copyOf(base, 16 + ext);
+          byte[] c = t.cdbs.of(16 + ext);
+          System.arraycopy(bhs, Pdu.CDB_OFFSET, c, 0, 16);
           System.arraycopy(ahs, off + 4, c, 16, ext);
-          return c;
+          t.cdb = c;
+          return;
         }
         off += size;
       }
-      int n = OperationCode.cdbLength(base[0] & 0xFF);
-      return n < 0 ? base : Arrays.copyOf(base, n);
+      int n = OperationCode.cdbLength(bhs[Pdu.CDB_OFFSET] & 0xFF);
+      byte[] c = t.cdbs.of(n < 0 ? 16 : n);
+      System.arraycopy(bhs, Pdu.CDB_OFFSET, c, 0, c.length);
+      t.cdb = c;
     }
 
     /** Unsolicited data is in: run, ask for the rest, or answer a refused task. */
@@ -897,24 +946,45 @@ public final class IscsiTargetListener implements AutoCloseable {
 
     private void run(Task t) {
       if (t.refusal != null) {
-        ScsiResponse r = t.refusal;
-        send(() -> finish(t, r));
+        if (table.claim(t, t.tag())) {
+          answer(t, t.refusal);
+        }
         return;
       }
       Session s = session;
       ByteBuffer data = t.data;
-      s.execute(t.itt & 0xFFFFFFFFL, t.lun, t.cdb, data, data == null ? 0 : t.edtl);
+      s.execute(t.tag(), t.lun, t.cdb, data, data == null ? 0 : t.edtl);
+    }
+
+    /** Queues the answer of a task its caller has claimed. */
+    private void answer(Task t, ScsiResponse r) {
+      t.response = r;
+      if (!outs.add(t.answer)) {
+        close("event loop shut down");
+      }
     }
 
     // ------------------------------------------------------------------ response sink
 
     @Override
+    public boolean runsCommandsInline() {
+      return true; // the loop takes no lock complete needs: no hand-off per command
+    }
+
+    @Override
+    public boolean lendsBuffers() {
+      return true; // a task's buffer is its own; an aborted task's is never reused
+    }
+
+    @Override
     public void complete(long tag, ScsiResponse response) {
-      Task t = tasks.get((int) tag);
-      if (t == null || closing.get()) {
+      if (tag < 0 || tag > Integer.MAX_VALUE || closing.get()) {
         return;
       }
-      send(() -> finish(t, response));
+      Task t = table.claim((int) tag); // null: aborted meanwhile (a stale answer)
+      if (t != null) {
+        answer(t, response);
+      }
     }
 
     @Override
@@ -922,25 +992,38 @@ public final class IscsiTargetListener implements AutoCloseable {
       abort("nexus gone: " + reason);
     }
 
-    /** Data-In and the status of one task. Writer thread. */
-    /** An aborted task leaves without a response (writer thread, like finish). */
-    private void forget(Task t) {
-      if (tasks.remove(t.itt, t)) {
-        if (t.reserved > 0) {
-          buffered.addAndGet(-t.reserved);
-        }
-        answered(t.immediate);
+    /**
+     * An aborted task leaves without a response (loop): false when its answer was claimed
+     * first (it is on its way). Its buffer is dropped, not reused: the LU may still be at it.
+     */
+    private boolean forget(Task t) {
+      if (!table.claim(t, t.tag())) {
+        return false;
       }
+      tasks.remove(t.itt);
+      if (t.reserved > 0) {
+        buffered.addAndGet(-t.reserved);
+      }
+      answered(t.immediate);
+      t.data = null;
+      t.buf = null;
+      table.free(t);
+      return true;
     }
 
-    private void finish(Task t, ScsiResponse r) throws IOException {
+    /** Data-In and the status of one claimed task, then its slot is reused (loop). */
+    private void finish(Task t) throws IOException {
+      ScsiResponse r = t.response;
+      t.response = null;
       int moved = t.read && t.buf != null ? Math.min(Math.max(0, r.dataTransferred()), t.edtl) : 0;
       byte[] sense = r.sense();
       int residual = r.residual();
       boolean collapse = r.status() == ScsiStatus.GOOD.code() && (sense == null || sense.length == 0) && moved > 0;
       int resFlags = residual > 0 ? Pdus.DATA_U : residual < 0 ? Pdus.DATA_O : 0;
       int resCount = Math.abs(residual);
-      tasks.remove(t.itt);
+      if (tasks.get(t.itt) == t) {
+        tasks.remove(t.itt);
+      }
       if (t.reserved > 0) {
         buffered.addAndGet(-t.reserved);
       }
@@ -980,6 +1063,7 @@ public final class IscsiTargetListener implements AutoCloseable {
         t.data = null;
         t.buf = null;
       }
+      table.free(t);
     }
 
     // ------------------------------------------------------------------ other requests
@@ -1010,13 +1094,13 @@ public final class IscsiTargetListener implements AutoCloseable {
           int rtt = p.ttt();
           Session s = session;
           Task t = tasks.get(rtt);
-          if (s != null && !s.abortTask(rtt & 0xFFFFFFFFL)) {
+          if (s != null && !s.abortTask(t == null ? -1 : t.tag())) {
             response = 255; // function rejected
           } else if (t == null) {
             response = 1; // task does not exist (answered already)
           } else {
             response = 0;
-            send(() -> forget(t));
+            forget(t); // else answered first: its response goes out before this one
           }
           break;
         }
@@ -1027,11 +1111,13 @@ public final class IscsiTargetListener implements AutoCloseable {
             response = 255;
           } else {
             response = 0;
+            List<Task> hit = new ArrayList<>();
             for (Task t : tasks.values()) {
               if (t.lunField == p.lun()) {
-                send(() -> forget(t));
+                hit.add(t);
               }
             }
+            hit.forEach(this::forget);
           }
           break;
         }
@@ -1182,12 +1268,7 @@ public final class IscsiTargetListener implements AutoCloseable {
       if (s != null) {
         s.logout(); // no-op when the target ended it
       }
-      for (Task t : tasks.values()) {
-        if (t.reserved > 0) {
-          buffered.addAndGet(-t.reserved);
-        }
-      }
-      tasks.clear();
+      // the tasks go with the connection (their table is the loop's; answers now find it closing)
     }
   }
 

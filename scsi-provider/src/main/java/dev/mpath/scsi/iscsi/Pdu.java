@@ -21,6 +21,8 @@ public final class Pdu {
   public static final int RESERVED_TAG = 0xFFFFFFFF;
   /** Largest DataSegmentLength the 24-bit field can carry. */
   public static final int MAX_DSL_FIELD = 0xFFFFFF;
+  /** Where a SCSI Command's CDB starts in the BHS, 16 bytes (RFC 7143 11.3). */
+  static final int CDB_OFFSET = 32;
 
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
@@ -224,7 +226,7 @@ public final class Pdu {
 
   /** Bytes 32-47 of a SCSI Command: the CDB (16 bytes, zero padded). */
   public byte[] cdb() {
-    return Arrays.copyOfRange(bhs, 32, 48);
+    return Arrays.copyOfRange(bhs, CDB_OFFSET, CDB_OFFSET + 16);
   }
 
   // Login (11.12 / 11.13)

@@ -76,7 +76,7 @@ public final class Pdus {
     Pdu.put32(bhs, 20, edtl);
     Pdu.put32(bhs, 24, cmdSn);
     Pdu.put32(bhs, 28, expStatSn);
-    System.arraycopy(cdb, 0, bhs, 32, Math.min(16, cdb.length));
+    System.arraycopy(cdb, 0, bhs, Pdu.CDB_OFFSET, Math.min(16, cdb.length));
   }
 
   /**

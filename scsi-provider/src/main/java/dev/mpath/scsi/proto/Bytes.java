@@ -156,7 +156,9 @@ final class Bytes {
   /** Checks slice, minimum length and opcode for a fixed-length CDB decoder. */
   static void checkCdb(byte[] b, int off, int len, int cdbLength, String name, int... ops) {
     checkSlice(b, off, len);
-    need(name + " CDB", cdbLength, len);
+    if (len < cdbLength) { // the message is built only on failure: decoders run per command
+      throw ScsiProtocolException.tooShort(name + " CDB", cdbLength, len);
+    }
     int op = u8(b, off);
     for (int o : ops) {
       if (o == op) {

@@ -153,24 +153,8 @@ public record ReadWriteCdb(int opcode, int protect, boolean dpo, boolean fua, lo
 
   /** Decodes any of READ (10), WRITE (10), READ (16), WRITE (16). */
   public static ReadWriteCdb decode(byte[] b, int off, int len) {
-    Bytes.checkSlice(b, off, len);
-    Bytes.need("READ/WRITE CDB", 1, len);
-    int op = Bytes.u8(b, off);
-    boolean ten = op == OperationCode.READ_10 || op == OperationCode.WRITE_10;
-    String name = OperationCode.name(op);
-    Bytes.checkCdb(b, off, len, ten ? 10 : 16, name, OperationCode.READ_10,
-        OperationCode.WRITE_10, OperationCode.READ_16, OperationCode.WRITE_16);
-    int flags = Bytes.u8(b, off + FLAGS);
-    int protect = flags >>> 5;
-    boolean dpo = (flags & DPO_BIT) != 0;
-    boolean fua = (flags & FUA_BIT) != 0;
-    if (ten) {
-      return new ReadWriteCdb(op, protect, dpo, fua, Bytes.u32(b, off + LBA),
-          Bytes.u16(b, off + TRANSFER_LENGTH_10), b[off + GROUP_10] & 0x1F,
-          Bytes.u8(b, off + CONTROL_10));
-    }
-    return new ReadWriteCdb(op, protect, dpo, fua, Bytes.u64(b, off + LBA),
-        Bytes.u32(b, off + TRANSFER_LENGTH_16), b[off + GROUP_16] & 0x1F,
-        Bytes.u8(b, off + CONTROL_16));
+    ReadWriteCdbFlyweight f = new ReadWriteCdbFlyweight().wrap(b, off, len);
+    return new ReadWriteCdb(f.opcode(), f.protect(), f.dpo(), f.fua(), f.lba(),
+        f.transferLength(), f.groupNumber(), f.control());
   }
 }

@@ -105,7 +105,7 @@ public final class Faults {
       // Held commands go to their logical units now; their answers queue behind the answers
       // held so far (a session's held answers stay ahead of anything answered later).
       for (Command c : parked) {
-        target.dispatch(c);
+        target.dispatch(c, false);
       }
       parked.clear();
     }
@@ -212,15 +212,18 @@ public final class Faults {
   // ------------------------------------------------------------------ device server side
 
   /** Admits a command: dispatches it, holds it (hung) or drops it (killed). */
-  synchronized void submit(Command c) {
-    if (killed) {
-      return;
+  void submit(Command c) {
+    synchronized (this) {
+      if (killed) {
+        return;
+      }
+      if (hung) {
+        parked.add(c);
+        return;
+      }
     }
-    if (hung) {
-      parked.add(c);
-      return;
-    }
-    target.dispatch(c);
+    // outside this lock: the command may run right here (lock order, see hang)
+    target.dispatch(c, true);
   }
 
   /** The injected answer for the next command, or null to run it. */

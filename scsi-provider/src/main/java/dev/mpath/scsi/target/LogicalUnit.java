@@ -22,7 +22,7 @@ import dev.mpath.scsi.proto.PrType;
 import dev.mpath.scsi.proto.RawVpdPage;
 import dev.mpath.scsi.proto.ReadCapacity16Cdb;
 import dev.mpath.scsi.proto.ReadCapacity16Data;
-import dev.mpath.scsi.proto.ReadWriteCdb;
+import dev.mpath.scsi.proto.ReadWriteCdbFlyweight;
 import dev.mpath.scsi.proto.ReportLunsCdb;
 import dev.mpath.scsi.proto.ScsiProtocolException;
 import dev.mpath.scsi.proto.SenseData;
@@ -78,6 +78,8 @@ public final class LogicalUnit {
   private final byte[] naa;
   private final String serial;
   private final SerialExecutor executor;
+  /** The READ/WRITE CDB of the command being processed (under this LU's monitor). */
+  private final ReadWriteCdbFlyweight rwCdb = new ReadWriteCdbFlyweight();
   private final long maxTransferBlocks;
   private final long optimalTransferBlocks;
   private final long maxUnmapBlocks;
@@ -192,7 +194,7 @@ public final class LogicalUnit {
 
   // ------------------------------------------------------------------ plumbing
 
-  Executor executor() {
+  SerialExecutor executor() {
     return executor;
   }
 
@@ -281,6 +283,18 @@ public final class LogicalUnit {
       if (!AccessRules.implemented(op)) {
         throw CommandFailure.illegal(Asc.INVALID_COMMAND_OPERATION_CODE);
       }
+      if (ReadWriteCdbFlyweight.isReadWrite(op)) { // the I/O path: read in place
+        ReadWriteCdbFlyweight rw;
+        try {
+          rw = rwCdb.wrap(cdb, 0, cdb.length);
+        } catch (ScsiProtocolException e) {
+          throw CommandFailure.illegal(Asc.INVALID_FIELD_IN_CDB);
+        }
+        if ((rw.control() & Cdb.CONTROL_NACA) != 0) {
+          throw CommandFailure.invalidCdbField(rw.length() - 1, 2); // NORMACA = 0
+        }
+        return readWrite(c, rw);
+      }
       Cdb parsed = ScsiTarget.decode(() -> Cdb.parse(cdb, 0, cdb.length));
       if ((parsed.control() & Cdb.CONTROL_NACA) != 0) {
         throw CommandFailure.invalidCdbField(parsed.length() - 1, 2); // NORMACA = 0
@@ -308,11 +322,6 @@ public final class LogicalUnit {
         return modeSense(c);
       case OperationCode.READ_CAPACITY_10:
         return readCapacity10(c);
-      case OperationCode.READ_10:
-      case OperationCode.WRITE_10:
-      case OperationCode.READ_16:
-      case OperationCode.WRITE_16:
-        return readWrite(c, (ReadWriteCdb) parsed);
       case OperationCode.SYNCHRONIZE_CACHE_10:
       case OperationCode.SYNCHRONIZE_CACHE_16:
         return synchronizeCache(c, (SynchronizeCacheCdb) parsed);
@@ -485,7 +494,7 @@ public final class LogicalUnit {
     }
   }
 
-  private ScsiResponse readWrite(Command c, ReadWriteCdb rw) throws CommandFailure {
+  private ScsiResponse readWrite(Command c, ReadWriteCdbFlyweight rw) throws CommandFailure {
     boolean ten = rw.length() == 10;
     if (rw.protect() != 0) {
       throw CommandFailure.invalidCdbField(1, 7); // no protection information

@@ -31,8 +31,25 @@ public record ScsiResponse(int status, byte[] sense, int dataTransferred, int re
     sense = sense == null ? null : sense.clone();
   }
 
-  /** GOOD status. */
+  /** Shared GOOD answers (see {@link #good}): one per multiple of 512 bytes up to 1 MiB. */
+  private static final ScsiResponse[] GOOD_EXACT = new ScsiResponse[(1 << 20) / 512 + 1];
+
+  /**
+   * GOOD status. A command that moved exactly its expected length in whole 512-byte units
+   * (up to 1 MiB: the I/O path's answers) gets a shared instance, so answering it allocates
+   * nothing; responses are immutable, so sharing is safe.
+   */
   public static ScsiResponse good(int dataTransferred, int residual) {
+    if (residual == 0 && (dataTransferred & 511) == 0 && dataTransferred >= 0
+        && dataTransferred >>> 9 < GOOD_EXACT.length) {
+      int i = dataTransferred >>> 9;
+      ScsiResponse r = GOOD_EXACT[i];
+      if (r == null) { // a benign race: all fields final, so any thread sees them whole
+        r = new ScsiResponse(ScsiStatus.GOOD.code(), null, dataTransferred, 0);
+        GOOD_EXACT[i] = r;
+      }
+      return r;
+    }
     return new ScsiResponse(ScsiStatus.GOOD.code(), null, dataTransferred, residual);
   }
 

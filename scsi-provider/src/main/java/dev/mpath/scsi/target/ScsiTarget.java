@@ -399,27 +399,41 @@ public final class ScsiTarget implements AutoCloseable {
     }
   }
 
-  /** Routes an admitted command to its logical unit's executor. */
-  void dispatch(Command c) {
+  /**
+   * Routes an admitted command to its logical unit's executor: on the caller's thread when
+   * {@code inline} is allowed, the session's sink {@linkplain ResponseSink#runsCommandsInline
+   * asks for it} and the LU is idle. The caller must hold no lock (the run takes the LU's and
+   * the session's).
+   */
+  void dispatch(Command c, boolean inline) {
     LogicalUnit lu = lus.get(c.lun);
     if (lu != null) {
-      Executor ex = lu.executor();
+      SerialExecutor ex = lu.executor();
+      c.lu = lu;
+      c.executor = ex;
       try {
-        ex.execute(() -> run(lu, ex, c));
+        if (!inline || !c.session.runsInline() || !ex.tryRunInline(c)) {
+          ex.execute(c);
+        }
         return;
       } catch (RejectedExecutionException e) {
         // the LU was removed meanwhile: answered as a LUN the target does not have
       }
     }
+    c.lu = null;
+    c.executor = absentExecutor;
     try {
-      absentExecutor.execute(() -> run(null, absentExecutor, c));
+      absentExecutor.execute(c);
     } catch (RejectedExecutionException e) {
       LOG.debug("{}: command {} for LUN {} dropped, target closing", name, c.tag, c.lun);
     }
   }
 
-  private void run(LogicalUnit lu, Executor ex, Command c) {
-    if (!c.session.isActive()) {
+  /** Runs a dispatched command on {@code ex} and delivers its answer; then reuses it. */
+  void run(LogicalUnit lu, Executor ex, Command c) {
+    Session s = c.session;
+    if (!s.isActive()) {
+      s.recycle(c);
       return;
     }
     ScsiResponse r = c.faults().takeFailure(c.dataLength);
@@ -432,7 +446,11 @@ public final class ScsiTarget implements AutoCloseable {
             .toResponse(c.dataLength);
       }
     }
-    c.session.deliver(ex, c.tag, c.lun, r);
+    c.restoreData();
+    long tag = c.tag;
+    int lun = c.lun;
+    s.recycle(c); // before the answer: the sink may reuse the tag (and the buffer) at once
+    s.deliver(ex, tag, lun, r);
   }
 
   /** A command to a LUN the target does not have (SPC-4 / SAM-5: INQUIRY and REPORT LUNS work). */

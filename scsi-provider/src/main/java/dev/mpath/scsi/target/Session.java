@@ -1,10 +1,8 @@
 package dev.mpath.scsi.target;
 
-import dev.mpath.scsi.proto.OperationCode;
 import dev.mpath.spi.Scheduler;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Session {
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
-  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
   private final ScsiTarget target;
   private final Faults faults;
@@ -36,6 +33,12 @@ public final class Session {
   private long lastDue;
   private boolean pumpPending;
 
+  /** Commands answered, for reuse (at most {@link #POOLED}). */
+  private final ArrayDeque<Command> pool = new ArrayDeque<>();
+  private static final int POOLED = 1024;
+  private final boolean lendsBuffers;
+  private final boolean runsInline;
+
   private record Held(long due, long tag, int lun, ScsiResponse response, Executor executor) {}
 
   Session(ScsiTarget target, Faults faults, Nexus nexus, ResponseSink sink, Scheduler scheduler) {
@@ -44,6 +47,8 @@ public final class Session {
     this.nexus = nexus;
     this.sink = sink;
     this.scheduler = scheduler;
+    this.lendsBuffers = sink.lendsBuffers();
+    this.runsInline = sink.runsCommandsInline();
   }
 
   /** The I_T nexus. */
@@ -58,12 +63,15 @@ public final class Session {
 
   /**
    * Executes one command asynchronously; the answer goes to the session's sink with the same
-   * tag, on the logical unit's thread. Nothing is executed on the caller's stack.
+   * tag, on the logical unit's thread. Nothing is executed on the caller's stack, unless the
+   * sink {@linkplain ResponseSink#runsCommandsInline allows it}.
    *
    * <p>{@code cdb} is copied before return (at most 260 bytes are kept). {@code data} is the
    * data-out buffer (WRITE, PERSISTENT RESERVE OUT, UNMAP, SET TARGET PORT GROUPS), read from
    * its position to its limit, or the data-in buffer, filled from its position; the caller's
-   * position and limit never move (the buffer's content is shared until the answer arrives).
+   * position and limit never move (the buffer's content is shared until the answer arrives),
+   * unless the sink {@linkplain ResponseSink#lendsBuffers lends its buffers}: then they may
+   * move while the command runs and are back where they were when the answer is delivered.
    * Malformed commands are answered with CHECK CONDITION, never thrown. After the session
    * ended, commands are dropped without an answer.
    *
@@ -77,10 +85,14 @@ public final class Session {
     if (!alive) {
       return;
     }
-    byte[] copy = cdb == null ? new byte[0]
-        : Arrays.copyOf(cdb, Math.min(cdb.length, OperationCode.MAX_CDB_LENGTH));
-    ByteBuffer dup = data == null ? EMPTY.duplicate() : data.duplicate();
-    faults.submit(new Command(this, tag, lun, copy, dup, dataLength));
+    Command c;
+    synchronized (pool) {
+      c = pool.pollLast();
+    }
+    if (c == null) {
+      c = new Command(this);
+    }
+    faults.submit(c.set(tag, lun, cdb, data, dataLength, lendsBuffers));
   }
 
   /**
@@ -144,6 +156,25 @@ public final class Session {
 
   Faults faults() {
     return faults;
+  }
+
+  ScsiTarget target() {
+    return target;
+  }
+
+  /** Whether the sink lets commands run on the submitter's stack. */
+  boolean runsInline() {
+    return runsInline;
+  }
+
+  /** Takes back a command whose answer was delivered (or that will never have one). */
+  void recycle(Command c) {
+    c.clear();
+    synchronized (pool) {
+      if (pool.size() < POOLED) {
+        pool.addLast(c);
+      }
+    }
   }
 
   /** Ends the session and tells the sink; no-op when already ended. */

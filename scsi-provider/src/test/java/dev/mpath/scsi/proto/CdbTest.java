@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -127,6 +128,45 @@ class CdbTest {
     assertEquals(0x1_0000_0000L, p.lba());
     assertEquals(65536, p.transferLength());
     assertEquals(16, p.length());
+  }
+
+  @Test
+  void flyweightReadsTheGoldenCdbsInPlaceAndIsReused() {
+    // the SBC-3 READ (10) above, at offset 3 of a larger array, then the WRITE (16) above
+    byte[] ten = Hex.bytes("ee ee ee 28 18 12 34 56 78 05 00 80 00 ee");
+    ReadWriteCdbFlyweight f = new ReadWriteCdbFlyweight();
+    assertSame(f, f.wrap(ten, 3, 10));
+    assertEquals(OperationCode.READ_10, f.opcode());
+    assertFalse(f.isWrite());
+    assertEquals(0, f.protect());
+    assertTrue(f.dpo());
+    assertTrue(f.fua());
+    assertEquals(0x12345678L, f.lba());
+    assertEquals(128, f.transferLength());
+    assertEquals(5, f.groupNumber());
+    assertEquals(0, f.control());
+    assertEquals(10, f.length());
+    byte[] sixteen = Hex.bytes("8a 08 00 00 00 01 00 00 00 00 00 01 00 00 00 00");
+    f.wrap(sixteen, 0, 16);
+    assertTrue(f.isWrite());
+    assertFalse(f.dpo());
+    assertTrue(f.fua());
+    assertEquals(0x1_0000_0000L, f.lba());
+    assertEquals(65536, f.transferLength());
+    assertEquals(16, f.length());
+    byte[] top = Hex.bytes("88 e0 ff ff ff ff ff ff ff fe ff ff ff ff 1f 44");
+    f.wrap(top, 0, 16);
+    assertEquals(7, f.protect());
+    assertEquals(-2L, f.lba());
+    assertEquals(0xFFFF_FFFFL, f.transferLength());
+    assertEquals(31, f.groupNumber());
+    assertEquals(0x44, f.control());
+    // a 10-byte READ cut short, a 16-byte WRITE in 10 bytes, another opcode: refused
+    assertThrows(ScsiProtocolException.class, () -> f.wrap(ten, 3, 9));
+    assertThrows(ScsiProtocolException.class, () -> f.wrap(sixteen, 0, 10));
+    assertThrows(ScsiProtocolException.class, () -> f.wrap(Hex.bytes("12 00 00 00 24 00"), 0, 6));
+    assertThrows(ScsiProtocolException.class, () -> f.wrap(ten, 0, 0));
+    assertEquals(0x44, f.control()); // a refused wrap leaves the last CDB in place
   }
 
   @Test

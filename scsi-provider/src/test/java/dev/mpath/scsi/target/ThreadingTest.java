@@ -162,4 +162,61 @@ class ThreadingTest {
       assertArrayEquals(want, b.array());
     }
   }
+
+  /**
+   * A sink that runs commands inline and lends its buffers (the iSCSI listener's contract):
+   * an idle LU answers on the submitter's stack; a lent buffer's position and limit are back
+   * in place when the answer arrives, and the data landed between them; a reused command
+   * does not carry its predecessor's CDB or buffer.
+   */
+  @Test
+  void anInlineSinkIsAnsweredOnItsOwnStackWithItsBufferPutBack() throws Exception {
+    try (ScsiTarget t = target()) {
+      byte[] block = new byte[BS];
+      for (int i = 0; i < BS; i++) {
+        block[i] = (byte) (i * 7 + 1);
+      }
+      t.lun(0).store().write(5L * BS, ByteBuffer.wrap(block));
+      String me = Thread.currentThread().getName();
+      List<String> threads = new CopyOnWriteArrayList<>();
+      Map<Long, ScsiResponse> answers = new ConcurrentHashMap<>();
+      ResponseSink inline = new ResponseSink() {
+        @Override
+        public boolean runsCommandsInline() {
+          return true;
+        }
+
+        @Override
+        public boolean lendsBuffers() {
+          return true;
+        }
+
+        @Override
+        public void complete(long tag, ScsiResponse response) {
+          threads.add(Thread.currentThread().getName());
+          answers.put(tag, response);
+        }
+
+        @Override
+        public void disconnected(String reason) {}
+      };
+      Session s = t.login(Rig.HOST_A, 1, inline);
+      ByteBuffer lent = ByteBuffer.allocate(3 * BS);
+      lent.position(7).limit(7 + BS);
+      for (long tag = 1; tag <= 3; tag++) {
+        s.execute(tag, 0, ReadWriteCdb.read10(5, 1).toBytes(), lent, BS);
+        assertEquals(tag, answers.size(), "answered before execute returned");
+        Rig.assertGood(answers.get(tag));
+        assertEquals(7, lent.position());
+        assertEquals(7 + BS, lent.limit());
+        byte[] got = new byte[BS];
+        lent.duplicate().get(got);
+        assertArrayEquals(block, got);
+      }
+      // a TEST UNIT READY after the READs: no data buffer, nothing moved
+      s.execute(9, 0, new byte[6], null, 0);
+      Rig.assertGood(answers.get(9L));
+      assertEquals(List.of(me, me, me, me), threads);
+    }
+  }
 }
