@@ -21,7 +21,6 @@ import dev.mpath.scsi.proto.PrOutServiceAction;
 import dev.mpath.scsi.proto.PrType;
 import dev.mpath.scsi.proto.RawVpdPage;
 import dev.mpath.scsi.proto.ReadCapacity16Cdb;
-import dev.mpath.scsi.proto.ReadCapacity16Data;
 import dev.mpath.scsi.proto.ReadWriteCdbFlyweight;
 import dev.mpath.scsi.proto.ReportLunsCdb;
 import dev.mpath.scsi.proto.ScsiProtocolException;
@@ -30,9 +29,7 @@ import dev.mpath.scsi.proto.SenseKey;
 import dev.mpath.scsi.proto.SupportedVpdPages;
 import dev.mpath.scsi.proto.SynchronizeCacheCdb;
 import dev.mpath.scsi.proto.UnitSerialNumberVpd;
-import dev.mpath.scsi.proto.UnmapBlockDescriptor;
 import dev.mpath.scsi.proto.UnmapCdb;
-import dev.mpath.scsi.proto.UnmapParameterList;
 import dev.mpath.scsi.proto.VpdPage;
 import dev.mpath.spi.SerialExecutor;
 import dev.mpath.store.BackingStore;
@@ -63,8 +60,6 @@ public final class LogicalUnit {
 
   /** Unit attentions kept per I_T nexus; further ones are dropped (the same one is kept once). */
   static final int MAX_UNIT_ATTENTIONS = 16;
-  /** Largest UNMAP block descriptor count (Block Limits VPD). */
-  static final int MAX_UNMAP_DESCRIPTORS = 256;
   private static final List<Integer> VPD_PAGES = List.of(VpdPage.SUPPORTED_VPD_PAGES,
       VpdPage.UNIT_SERIAL_NUMBER, VpdPage.DEVICE_IDENTIFICATION, VpdPage.BLOCK_LIMITS,
       VpdPage.LOGICAL_BLOCK_PROVISIONING);
@@ -77,8 +72,8 @@ public final class LogicalUnit {
   private final byte[] naa;
   private final String serial;
   private final SerialExecutor executor;
-  /** The READ/WRITE CDB of the command being processed (under this LU's monitor). */
-  private final ReadWriteCdbFlyweight rwCdb = new ReadWriteCdbFlyweight();
+  /** The SBC commands (under this LU's monitor). */
+  private final BlockCommands sbc;
   private final long maxTransferBlocks;
   private final long optimalTransferBlocks;
   private final long maxUnmapBlocks;
@@ -106,6 +101,8 @@ public final class LogicalUnit {
     this.maxUnmapBlocks = Math.min(0xFFFF_FFFFL, (4L << 30) / blockSize);
     this.aptplFile = spec.aptplFile().orElse(null);
     this.pr = new PersistentReservations(aptplFile, target.ports());
+    this.sbc = new BlockCommands(target.name(), lun, blocks, blockSize, store, maxTransferBlocks,
+        maxUnmapBlocks);
   }
 
   // ------------------------------------------------------------------ public accessors
@@ -283,16 +280,7 @@ public final class LogicalUnit {
         throw CommandFailure.illegal(Asc.INVALID_COMMAND_OPERATION_CODE);
       }
       if (ReadWriteCdbFlyweight.isReadWrite(op)) { // the I/O path: read in place
-        ReadWriteCdbFlyweight rw;
-        try {
-          rw = rwCdb.wrap(cdb, 0, cdb.length);
-        } catch (ScsiProtocolException e) {
-          throw CommandFailure.illegal(Asc.INVALID_FIELD_IN_CDB);
-        }
-        if ((rw.control() & Cdb.CONTROL_NACA) != 0) {
-          throw CommandFailure.invalidCdbField(rw.length() - 1, 2); // NORMACA = 0
-        }
-        return readWrite(c, rw);
+        return sbc.readWrite(c);
       }
       Cdb parsed = ScsiTarget.decode(() -> Cdb.parse(cdb, 0, cdb.length));
       if ((parsed.control() & Cdb.CONTROL_NACA) != 0) {
@@ -320,19 +308,19 @@ public final class LogicalUnit {
       case OperationCode.MODE_SENSE_10:
         return modeSense(c);
       case OperationCode.READ_CAPACITY_10:
-        return readCapacity10(c);
+        return sbc.readCapacity10(c);
       case OperationCode.SYNCHRONIZE_CACHE_10:
       case OperationCode.SYNCHRONIZE_CACHE_16:
-        return synchronizeCache(c, (SynchronizeCacheCdb) parsed);
+        return sbc.synchronizeCache(c, (SynchronizeCacheCdb) parsed);
       case OperationCode.UNMAP:
-        return unmap(c, (UnmapCdb) parsed);
+        return sbc.unmap(c, (UnmapCdb) parsed);
       case OperationCode.PERSISTENT_RESERVE_IN:
         return persistentReserveIn(c, (PersistentReserveInCdb) parsed);
       case OperationCode.PERSISTENT_RESERVE_OUT:
         return persistentReserveOut(c, (PersistentReserveOutCdb) parsed);
       case OperationCode.SERVICE_ACTION_IN_16:
         if (parsed instanceof ReadCapacity16Cdb rc) {
-          return readCapacity16(c, rc);
+          return sbc.readCapacity16(c, rc);
         }
         throw CommandFailure.invalidCdbField(1, 4);
       case OperationCode.REPORT_LUNS:
@@ -391,7 +379,7 @@ public final class LogicalUnit {
         break;
       case VpdPage.BLOCK_LIMITS:
         page = BlockLimitsVpd.of(maxTransferBlocks, optimalTransferBlocks, maxUnmapBlocks,
-            MAX_UNMAP_DESCRIPTORS, 1, 0).encode();
+            BlockCommands.MAX_UNMAP_DESCRIPTORS, 1, 0).encode();
         break;
       case VpdPage.LOGICAL_BLOCK_PROVISIONING:
         // SBC-3 6.5.4: byte 5 LBPU (UNMAP) and LBPRZ, byte 6 PROVISIONING TYPE 010b (thin).
@@ -462,164 +450,6 @@ public final class LogicalUnit {
       out[2] = 0x10;
     }
     return Transfers.dataIn(c, out, alloc);
-  }
-
-  // ------------------------------------------------------------------ SBC
-
-  private ScsiResponse readCapacity10(Command c) throws CommandFailure {
-    byte[] cdb = c.cdb;
-    boolean pmi = (cdb[8] & 0x01) != 0;
-    boolean lbaSet = cdb[2] != 0 || cdb[3] != 0 || cdb[4] != 0 || cdb[5] != 0;
-    if (!pmi && lbaSet) {
-      throw CommandFailure.invalidCdbField(2, -1);
-    }
-    long last = blocks - 1;
-    byte[] d = ByteBuffer.allocate(8)
-        .putInt((int) Math.min(last, 0xFFFF_FFFFL)).putInt(blockSize).array();
-    return Transfers.dataIn(c, d, d.length);
-  }
-
-  private ScsiResponse readCapacity16(Command c, ReadCapacity16Cdb rc) throws CommandFailure {
-    if (!rc.pmi() && rc.lba() != 0) {
-      throw CommandFailure.invalidCdbField(2, -1);
-    }
-    byte[] d = ReadCapacity16Data.of(blocks, blockSize, true).encode();
-    return Transfers.dataIn(c, d, rc.allocationLength());
-  }
-
-  private void checkRange(long lba, long count) throws CommandFailure {
-    if (Long.compareUnsigned(lba, blocks) > 0 || count > blocks - lba) {
-      throw CommandFailure.illegal(Asc.LBA_OUT_OF_RANGE);
-    }
-  }
-
-  private ScsiResponse readWrite(Command c, ReadWriteCdbFlyweight rw) throws CommandFailure {
-    boolean ten = rw.length() == 10;
-    if (rw.protect() != 0) {
-      throw CommandFailure.invalidCdbField(1, 7); // no protection information
-    }
-    long count = rw.transferLength();
-    checkRange(rw.lba(), count);
-    if (count > maxTransferBlocks) {
-      throw CommandFailure.invalidCdbField(ten ? 7 : 10, -1);
-    }
-    long wanted = count * blockSize;
-    int expected = Math.max(0, c.dataLength);
-    long offset = rw.lba() * blockSize;
-    int move;
-    Faults.Partial partial = null;
-    if (rw.isWrite()) {
-      if (wanted != expected || c.data.remaining() < wanted) {
-        // LIO: a WRITE whose data length disagrees with its CDB is refused outright.
-        throw CommandFailure.illegal(Asc.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
-      }
-      move = (int) wanted;
-      if (move > 0) {
-        partial = c.faults().takePartial();
-        move = partial == null ? move : partialBytes(move, partial.percent());
-      }
-      if (move > 0) {
-        ByteBuffer src = c.data;
-        src.limit(src.position() + move);
-        try {
-          store.write(offset, src);
-          if (rw.fua()) {
-            store.flush();
-          }
-        } catch (IOException e) {
-          LOG.warn("{}: LUN {} write at LBA {} failed", target.name(), lun, rw.lba(), e);
-          throw CommandFailure.check(SenseKey.MEDIUM_ERROR, Asc.WRITE_ERROR);
-        }
-      }
-    } else {
-      move = (int) Math.min(wanted, c.available());
-      if (move > 0) {
-        partial = c.faults().takePartial();
-        move = partial == null ? move : partialBytes(move, partial.percent());
-      }
-      if (move > 0) {
-        ByteBuffer dst = c.data;
-        dst.limit(dst.position() + move);
-        try {
-          store.read(offset, dst);
-        } catch (IOException e) {
-          LOG.warn("{}: LUN {} read at LBA {} failed", target.name(), lun, rw.lba(), e);
-          throw CommandFailure.check(SenseKey.MEDIUM_ERROR, Asc.UNRECOVERED_READ_ERROR);
-        }
-      }
-    }
-    if (partial != null) {
-      if (partial.checkCondition()) {
-        return ScsiResponse.checkCondition(
-            SenseData.of(SenseKey.ABORTED_COMMAND, Asc.SCSI_PARITY_ERROR), move, expected - move);
-      }
-      return ScsiResponse.good(move, expected - move);
-    }
-    int residual = wanted > expected
-        ? (int) Math.max(Integer.MIN_VALUE, expected - wanted) : expected - move;
-    return ScsiResponse.good(move, residual);
-  }
-
-  private int partialBytes(int bytes, int percent) {
-    long part = (long) bytes * percent / 100;
-    return (int) (part - part % blockSize);
-  }
-
-  private ScsiResponse synchronizeCache(Command c, SynchronizeCacheCdb sc) throws CommandFailure {
-    long count = sc.numberOfBlocks();
-    checkRange(sc.lba(), count);
-    try {
-      store.flush();
-    } catch (IOException e) {
-      LOG.warn("{}: LUN {} flush failed", target.name(), lun, e);
-      throw CommandFailure.check(SenseKey.MEDIUM_ERROR, Asc.WRITE_ERROR);
-    }
-    return Transfers.consumed(c, 0);
-  }
-
-  private ScsiResponse unmap(Command c, UnmapCdb u) throws CommandFailure {
-    if (u.anchor()) {
-      throw CommandFailure.invalidCdbField(1, 0); // ANC_SUP = 0
-    }
-    int length = u.parameterListLength();
-    if (length == 0) {
-      return Transfers.consumed(c, 0);
-    }
-    if (length < UnmapParameterList.HEADER_LENGTH) {
-      throw CommandFailure.parameterListLength();
-    }
-    byte[] d = Transfers.dataOut(c, length);
-    if (d.length < length) {
-      throw CommandFailure.parameterListLength();
-    }
-    UnmapParameterList list;
-    try {
-      list = UnmapParameterList.decode(d);
-    } catch (ScsiProtocolException e) {
-      throw CommandFailure.invalidParameterField(2, -1);
-    }
-    if (list.descriptors().size() > MAX_UNMAP_DESCRIPTORS) {
-      throw CommandFailure.invalidParameterField(2, -1);
-    }
-    int off = UnmapParameterList.HEADER_LENGTH;
-    for (UnmapBlockDescriptor x : list.descriptors()) {
-      if (x.numberOfBlocks() > maxUnmapBlocks) {
-        throw CommandFailure.invalidParameterField(off + 8, -1);
-      }
-      checkRange(x.lba(), x.numberOfBlocks());
-      off += UnmapBlockDescriptor.LENGTH;
-    }
-    try {
-      for (UnmapBlockDescriptor x : list.descriptors()) {
-        if (x.numberOfBlocks() > 0) {
-          store.discard(x.lba() * blockSize, x.numberOfBlocks() * blockSize);
-        }
-      }
-    } catch (IOException e) {
-      LOG.warn("{}: LUN {} unmap failed", target.name(), lun, e);
-      throw CommandFailure.check(SenseKey.MEDIUM_ERROR, Asc.WRITE_ERROR);
-    }
-    return Transfers.consumed(c, d.length);
   }
 
   // ------------------------------------------------------------------ persistent reservations
