@@ -144,7 +144,7 @@ class InquiryTest {
       BlockLimitsVpd limits = (BlockLimitsVpd) VpdPage.decode(h.inquiry(0xB0));
       assertEquals(8L * 1024 * 1024 / Rig.BS, limits.maxTransferLength());
       assertTrue(limits.maxUnmapLbaCount() > 0);
-      assertEquals(LogicalUnit.MAX_UNMAP_DESCRIPTORS, limits.maxUnmapBlockDescriptorCount());
+      assertEquals(BlockCommands.MAX_UNMAP_DESCRIPTORS, limits.maxUnmapBlockDescriptorCount());
       byte[] lbp = h.inquiry(0xB2);
       assertEquals(0x80, lbp[5] & 0x80, "LBPU");
     }
