@@ -6,6 +6,7 @@ import dev.mpath.scsi.proto.ReadCapacity16Cdb;
 import dev.mpath.scsi.proto.ReadCapacity16Data;
 import dev.mpath.scsi.proto.ReadWriteCdbFlyweight;
 import dev.mpath.scsi.proto.ScsiProtocolException;
+import dev.mpath.scsi.proto.ScsiStatus;
 import dev.mpath.scsi.proto.SenseData;
 import dev.mpath.scsi.proto.SenseKey;
 import dev.mpath.scsi.proto.SynchronizeCacheCdb;
@@ -108,11 +109,17 @@ final class BlockCommands {
     int move;
     Faults.Partial partial = null;
     if (rw.isWrite()) {
-      if (wanted != expected || c.data.remaining() < wanted) {
-        // LIO: a WRITE whose data length disagrees with its CDB is refused outright.
-        throw CommandFailure.illegal(Asc.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
+      // RFC 7143 11.4.5.1: no more than the expected length is written, and no more than the
+      // CDB asks for; what the data length lacks (overflow) or leaves over (underflow) is the
+      // residual. Only whole blocks can be written: a length that cuts one is refused, with
+      // the overflow still reported.
+      long take = Math.min(wanted, expected);
+      if (take % blockSize != 0 || c.data.remaining() < take) {
+        return CommandFailure.response(ScsiStatus.CHECK_CONDITION.code(),
+            SenseData.of(SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT),
+            0, residual(wanted, expected, 0));
       }
-      move = (int) wanted;
+      move = (int) take;
       if (move > 0) {
         partial = c.faults().takePartial();
         move = partial == null ? move : partialBytes(move, partial.percent());
@@ -154,9 +161,16 @@ final class BlockCommands {
       }
       return ScsiResponse.good(move, expected - move);
     }
-    int residual = wanted > expected
-        ? (int) Math.max(Integer.MIN_VALUE, expected - wanted) : expected - move;
-    return ScsiResponse.good(move, residual);
+    return ScsiResponse.good(move, residual(wanted, expected, move));
+  }
+
+  /**
+   * The residual (RFC 7143 11.4.5.1): an overflow (negative) when the CDB wants more than the
+   * expected length, else the expected bytes not moved (an underflow).
+   */
+  private static int residual(long wanted, int expected, int moved) {
+    return wanted > expected ? (int) Math.max(Integer.MIN_VALUE, expected - wanted)
+        : expected - moved;
   }
 
   private int partialBytes(int bytes, int percent) {

@@ -119,16 +119,52 @@ class BlockIoTest {
     }
   }
 
+  /**
+   * RFC 7143 11.4.5.1 on a WRITE whose expected length disagrees with its CDB: no more than
+   * the expected length and no more than the CDB's blocks are written, GOOD, with the
+   * overflow (negative) or underflow as the residual; a length that cuts a block is refused
+   * (INVALID FIELD IN COMMAND INFORMATION UNIT), the overflow still reported.
+   */
   @Test
-  void writeLengthMismatchIsRefusedAndWritesNothing() throws IOException {
+  void writeLengthMismatchWritesWhatBothAllowAndReportsTheResidual() throws IOException {
     try (Rig rig = new Rig()) {
       Host h = rig.login(HOST_A, 1);
-      byte[] data = pattern(2, 5);
-      ScsiResponse r = h.run(0, ReadWriteCdb.write10(10, 2).toBytes(), ByteBuffer.wrap(data), BS);
+      byte[] a = new byte[2 * BS];
+      Arrays.fill(a, (byte) 'a');
+      byte[] b = new byte[10_000];
+      Arrays.fill(b, (byte) 'b');
+      // one block, expected length 0: nothing written, one block of overflow
+      assertGood(h.write(0, 10, a));
+      ScsiResponse r = h.run(0, ReadWriteCdb.write10(10, 1).toBytes(), null, 0);
+      assertGood(r);
+      assertEquals(0, r.dataTransferred());
+      assertEquals(-BS, r.residual());
+      assertArrayEquals(a, medium(rig.target.lun(0), 10, 2));
+      // one block, expected 2 blocks: the first written, the second not, one block underflow
+      r = h.run(0, ReadWriteCdb.write10(10, 1).toBytes(), ByteBuffer.wrap(b, 0, 2 * BS), 2 * BS);
+      assertGood(r);
+      assertEquals(BS, r.dataTransferred());
+      assertEquals(BS, r.residual());
+      byte[] want = a.clone();
+      Arrays.fill(want, 0, BS, (byte) 'b');
+      assertArrayEquals(want, medium(rig.target.lun(0), 10, 2));
+      // one block, expected 10000 bytes: 10000 - 512 underflow
+      r = h.run(0, ReadWriteCdb.write10(12, 1).toBytes(), ByteBuffer.wrap(b), 10_000);
+      assertGood(r);
+      assertEquals(10_000 - BS, r.residual());
+      // two blocks, expected one: the first written, one block of overflow
+      assertGood(h.write(0, 20, a));
+      r = h.run(0, ReadWriteCdb.write10(20, 2).toBytes(), ByteBuffer.wrap(b, 0, BS), BS);
+      assertGood(r);
+      assertEquals(BS, r.dataTransferred());
+      assertEquals(-BS, r.residual());
+      assertArrayEquals(want, medium(rig.target.lun(0), 20, 2));
+      // one block, expected 200 bytes: refused, 312 bytes of overflow, nothing written
+      assertGood(h.write(0, 30, a));
+      r = h.run(0, ReadWriteCdb.write10(30, 1).toBytes(), ByteBuffer.wrap(b, 0, 200), 200);
       assertCheck(r, SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
-      r = h.run(0, ReadWriteCdb.write10(10, 1).toBytes(), ByteBuffer.wrap(data), 2 * BS);
-      assertCheck(r, SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
-      assertArrayEquals(new byte[2 * BS], medium(rig.target.lun(0), 10, 2));
+      assertEquals(200 - BS, r.residual());
+      assertArrayEquals(a, medium(rig.target.lun(0), 30, 2));
     }
   }
 
