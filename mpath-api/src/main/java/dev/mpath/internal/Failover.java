@@ -66,7 +66,8 @@ final class Failover {
         st.retries = 0;
         st.failovers++;
         counters.failovers.increment();
-        Head.LOG.debug("{}: retries of {} used up on {}, moving it to {}", head.name(), r, p.name, other.name);
+        Head.LOG.debug("{}: retries of {} used up on {}, moving it to {}", head.name(), r, p.name,
+            other.name);
         head.start(other, r, st);
         return;
       }

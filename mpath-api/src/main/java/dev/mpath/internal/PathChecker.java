@@ -31,7 +31,10 @@ final class PathChecker {
     this.timeout = timeout;
   }
 
-  /** Schedules the next round unless one is scheduled, checking is off or the head is gone. Under the head's lock. */
+  /**
+   * Schedules the next round unless one is scheduled, checking is off or the head is gone.
+   * Under the head's lock.
+   */
   void ensure() {
     if (intervalNanos > 0 && timer == null && head.isPresent()) {
       timer = scheduler.schedule(this::runChecks, intervalNanos, TimeUnit.NANOSECONDS);
