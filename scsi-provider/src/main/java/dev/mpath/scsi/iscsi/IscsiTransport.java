@@ -46,6 +46,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A portal is any address or host name; a name is resolved when the connection is made,
  * off the event loops (see {@link IscsiEndpoint}).
+ *
+ * <p>Its parts: {@link IscsiTasks} (the SCSI tasks by ITT, from issue to status),
+ * {@link IscsiImmediates} (the immediate requests answered by ITT) and {@link CmdSnWindow}
+ * (CmdSN, the command window and ExpStatSN); the session keeps the connection, the login,
+ * the dispatch of the full feature phase, keep-alive, loss, logout and SendTargets.
  */
 public final class IscsiTransport implements ScsiTransport {
   public static final String SCHEME = "iscsi";
