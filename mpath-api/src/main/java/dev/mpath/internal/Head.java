@@ -12,7 +12,6 @@ import dev.mpath.NoPathException;
 import dev.mpath.PathInfo;
 import dev.mpath.PathState;
 import dev.mpath.Reservations;
-import dev.mpath.TargetErrorException;
 import dev.mpath.spi.Disposition;
 import dev.mpath.spi.FailoverStyle;
 import dev.mpath.spi.MultipathProvider;
@@ -30,7 +29,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The multipath head: one per WWID. Chooses a path per request from an immutable
@@ -38,11 +36,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * parks requests while no path is usable and drains them when one is, and outlives its
  * last path for the delayed-removal window.
  *
+ * <p>Its parts: {@link Failover} (what an attempt that did not succeed leads to),
+ * {@link NoPathQueue} (requests parked while no path is usable), {@link PathChecker} (the
+ * periodic path checks), {@link CloneAttempt} (the attempt a clone-style provider is given)
+ * and {@link HeadReservations}.
+ *
  * <p>Locking: topology and state changes (attach, detach, refresh, fault, gate) take
  * {@code lock}, rebuild the snapshot and publish events; I/O never takes it.
  */
 public final class Head implements MultipathDevice {
-  private static final RateLimitedLog LOG = new RateLimitedLog(Head.class, 1000);
+  /** The head's rate-limited log, shared by its parts (checker, queue). */
+  static final RateLimitedLog LOG = new RateLimitedLog(Head.class, 1000);
 
   private final Engine engine;
   private final MultipathProvider provider;
@@ -53,10 +57,6 @@ public final class Head implements MultipathDevice {
   private final Scheduler scheduler;
   private final int blockSize;
   private final long capacityBlocks;
-  private final int maxRetries;
-  private final long queueTimeoutNanos;
-  private final long checkIntervalNanos;
-  private final Duration checkTimeout;
 
   private final Object lock = new Object();
   private volatile PathNode[] paths = new PathNode[0];
@@ -68,13 +68,12 @@ public final class Head implements MultipathDevice {
   private volatile Duration delayedRemoval;
   private volatile boolean present = true;
   private Scheduler.Cancellable removalTimer; // under lock
-  private Scheduler.Cancellable checkTimer; // under lock
 
-  private final RequeueList requeue = new RequeueList();
-  private final AtomicBoolean drainScheduled = new AtomicBoolean();
-  private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+  private final NoPathQueue noPathQueue;
+  private final Failover failover;
   final Counters counters = new Counters();
   private final HeadReservations reservations;
+  private final PathChecker checker;
 
   Head(Engine engine, MultipathProvider provider, DeviceId id, String name, String alias,
       ProviderPath first, HeadConfig config) {
@@ -87,15 +86,15 @@ public final class Head implements MultipathDevice {
     this.scheduler = engine.scheduler();
     this.blockSize = first.blockSize();
     this.capacityBlocks = first.capacityBlocks();
-    this.maxRetries = config.maxRetries();
-    this.queueTimeoutNanos = config.queueTimeout().toNanos();
-    this.checkIntervalNanos = config.checkInterval().toNanos();
-    this.checkTimeout = config.checkTimeout();
+    this.failover = new Failover(this, scheduler, config.maxRetries());
+    this.noPathQueue = new NoPathQueue(this, scheduler, config.queueTimeout().toNanos());
     this.delayedRemoval = config.delayedRemoval();
     this.policy = config.ioPolicy();
     this.selector = policy.newSelector(scheduler);
     this.timeAttempts = policy.usesLatency();
     this.reservations = new HeadReservations(this, provider.reservationFanout(), scheduler);
+    this.checker = new PathChecker(this, reservations, scheduler, config.checkInterval().toNanos(),
+        config.checkTimeout());
     if (blockSize <= 0 || Integer.bitCount(blockSize) != 1) {
       throw new IllegalStateException(
           "path " + first.transport() + " reports block size " + blockSize);
@@ -144,7 +143,7 @@ public final class Head implements MultipathDevice {
   }
 
   /** Sends {@code r} to a usable path, or parks or fails it. */
-  private void dispatch(IoRequest r, RequestState st) {
+  void dispatch(IoRequest r, RequestState st) {
     if (!present) {
       fail(r, st, new NoPathException(name + ": device removed"));
       return;
@@ -152,75 +151,24 @@ public final class Head implements MultipathDevice {
     PathTier tier = snapshot.best();
     int n = tier.size();
     if (n == 0) {
-      park(r, st);
+      noPathQueue.park(r, st);
       return;
     }
     int i = n == 1 ? 0 : selector.select(tier, r);
     start(tier.node(i < 0 || i >= n ? 0 : i), r, st);
   }
 
-  private void start(PathNode p, IoRequest r, RequestState st) {
+  /** Hands an attempt of {@code r} to {@code p}. */
+  void start(PathNode p, IoRequest r, RequestState st) {
     st.path = p;
     p.inFlight.incrementAndGet();
     st.attemptStartNanos = timeAttempts ? scheduler.nanoTime() : 0L;
-    IoRequest attempt = cloneStyle ? cloneOf(r, st) : r;
+    IoRequest attempt = cloneStyle ? CloneAttempt.of(r, st) : r;
     try {
       p.path.submit(attempt);
     } catch (RuntimeException e) {
       onComplete(p, attempt, Disposition.PATH_ERROR, e, 0L);
     }
-  }
-
-  /**
-   * A fresh attempt sharing the request's data but not its buffer position (SCSI). The
-   * request keeps its clone, and the clone its view of the caller's buffer, from one attempt
-   * to the next (and from one use of the request to the next), so that steady-state I/O
-   * allocates nothing: an attempt is only made once the one before it has completed, and a
-   * clone-style provider completes each attempt exactly once and uses nothing of it after.
-   */
-  private static IoRequest cloneOf(IoRequest r, RequestState st) {
-    IoRequest c = st.clone;
-    if (c == null) {
-      c = new IoRequest();
-      st.clone = c;
-    }
-    switch (r.op()) {
-      case READ:
-        c.read(r.lba(), viewOf(r.buffer(), st));
-        break;
-      case WRITE:
-        c.write(r.lba(), viewOf(r.buffer(), st));
-        break;
-      case FLUSH:
-        c.flush();
-        break;
-      case WRITE_ZEROES:
-        c.writeZeroes(r.lba(), r.blocks());
-        break;
-      case DISCARD:
-        c.discard(r.lba(), r.blocks());
-        break;
-      default:
-        throw new AssertionError(r.op());
-    }
-    RequestState.setBlocks(c, r.blocks());
-    c.locality(r.locality()).attachment(r.attachment());
-    RequestState.of(c).parent = r;
-    return c;
-  }
-
-  /** A view of {@code b} with its position and limit, reused while the caller reuses {@code b}. */
-  private static java.nio.ByteBuffer viewOf(java.nio.ByteBuffer b, RequestState st) {
-    java.nio.ByteBuffer v = st.cloneView;
-    if (v == null || st.cloneSource != b) {
-      v = b.duplicate();
-      st.cloneSource = b;
-      st.cloneView = v;
-      return v;
-    }
-    v.clear();
-    v.limit(b.limit()).position(b.position());
-    return v;
   }
 
   /** Every attempt of this head ends here (PathSink.complete / retry). */
@@ -245,110 +193,22 @@ public final class Head implements MultipathDevice {
       return;
     }
     p.inFlight.decrementAndGet();
-    switch (d) {
-      case RETRY:
-        p.counters.errors.increment();
-        retry(p, r, st, error, delayNanos);
-        return;
-      case PATH_ERROR:
-        p.counters.errors.increment();
-        counters.failovers.increment();
-        st.failovers++;
-        LOG.debug("{}: path error on {}, failing over {}: {}", name, p.name, r, error);
-        fault(p, error);
-        dispatch(r, st);
-        return;
-      case TARGET_ERROR:
-      default:
-        p.counters.errors.increment();
-        counters.errors.increment();
-        finish(r, st, targetError(error));
-    }
+    failover.failed(p, r, st, d, error, delayNanos);
   }
 
-  private void retry(PathNode p, IoRequest r, RequestState st, Throwable error, long delayNanos) {
-    if (++st.retries > maxRetries) {
-      // Used up on this path (a storm of unit attentions, a busy port): another usable path
-      // may do better, as dm-multipath retries an errored request on the next path. Each
-      // path gets its budget once; the path itself is not faulted (a retry is no path error).
-      PathNode other = st.exhausted < paths.length - 1 ? usableOtherThan(p) : null;
-      if (other != null) {
-        st.exhausted++;
-        st.retries = 0;
-        st.failovers++;
-        counters.failovers.increment();
-        LOG.debug("{}: retries of {} used up on {}, moving it to {}", name, r, p.name, other.name);
-        start(other, r, st);
-        return;
-      }
-      counters.errors.increment();
-      finish(r, st, targetError(error));
-      return;
-    }
-    counters.retries.increment();
-    if (delayNanos > 0) {
-      scheduler.schedule(() -> retryOn(p, r, st), delayNanos, TimeUnit.NANOSECONDS);
-    } else {
-      retryOn(p, r, st);
-    }
-  }
-
-  /**
-   * The next usable path after {@code p} in path order (wrapping), optimized ones first;
-   * null when there is none. Walking in order gives each path its retry budget once.
-   */
-  private PathNode usableOtherThan(PathNode p) {
-    Snapshot s = snapshot;
-    PathNode c = nextAfter(s.optimized, p);
-    return c != null ? c : nextAfter(s.nonOptimized, p);
-  }
-
-  private PathNode nextAfter(PathTier tier, PathNode p) {
-    PathNode[] all = paths;
-    int at = Arrays.asList(all).indexOf(p);
-    for (int k = 1; k < all.length; k++) {
-      PathNode c = all[Math.floorMod(at + k, all.length)];
-      if (c != p && tier.contains(c)) {
-        return c;
-      }
-    }
-    return null;
-  }
-
-  private void retryOn(PathNode p, IoRequest r, RequestState st) {
-    if (present && p.usable()) {
-      start(p, r, st);
-    } else {
-      dispatch(r, st);
-    }
-  }
-
-  private void park(IoRequest r, RequestState st) {
-    if (!snapshot.mayBecomeUsable && !queueIfNoPath()) {
-      fail(r, st, new NoPathException(name + ": no usable path"));
-      return;
-    }
-    st.queueDeadlineNanos = scheduler.nanoTime() + queueTimeoutNanos;
-    counters.requeues.increment();
-    requeue.add(r);
-    scheduleSweep();
-    // The snapshot may have changed since we looked: let the drain decide again.
-    Snapshot s = snapshot;
-    if (s.hasUsable() || !present || (!s.mayBecomeUsable && !queueIfNoPath())) {
-      scheduleDrain();
-    }
-  }
-
-  private boolean queueIfNoPath() {
+  /** Whether requests wait for a path while none may become usable (delayed removal is on). */
+  boolean queueIfNoPath() {
     return !delayedRemoval.isZero();
   }
 
-  private void fail(IoRequest r, RequestState st, MpathException e) {
+  /** Ends {@code r} for want of a path (counted as such). */
+  void fail(IoRequest r, RequestState st, MpathException e) {
     counters.noPath.increment();
     finish(r, st, e);
   }
 
-  private void finish(IoRequest r, RequestState st, Throwable error) {
+  /** Ends {@code r}: its completion runs, with {@code error} or none. */
+  void finish(IoRequest r, RequestState st, Throwable error) {
     st.inFlight = false;
     st.path = null;
     RequestState.setError(r, error);
@@ -356,50 +216,6 @@ public final class Head implements MultipathDevice {
       r.completion().onComplete(r);
     } catch (RuntimeException e) {
       LOG.warn("{}: completion callback of {} threw {}", name, r, e.toString());
-    }
-  }
-
-  private Throwable targetError(Throwable error) {
-    if (error instanceof MpathException) {
-      return error;
-    }
-    if (error == null) {
-      return new TargetErrorException(name + ": request failed", provider.name(), -1, 0);
-    }
-    return new MpathException(name + ": " + error.getMessage(), error);
-  }
-
-  // ------------------------------------------------------------------ requeue list
-
-  private void scheduleDrain() {
-    if (drainScheduled.compareAndSet(false, true)) {
-      scheduler.schedule(this::drain, 0, TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private void drain() {
-    drainScheduled.set(false);
-    for (IoRequest r : requeue.takeAll()) {
-      dispatch(r, RequestState.of(r));
-    }
-  }
-
-  private void scheduleSweep() {
-    if (sweepScheduled.compareAndSet(false, true)) {
-      long delay = requeue.earliestDeadline(scheduler.nanoTime()) - scheduler.nanoTime();
-      scheduler.schedule(this::sweep, Math.max(0, delay), TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private void sweep() {
-    sweepScheduled.set(false);
-    for (IoRequest r : requeue.takeExpired(scheduler.nanoTime())) {
-      fail(r, RequestState.of(r), new NoPathException(
-          name + ": no usable path within the queue timeout of "
-              + Duration.ofNanos(queueTimeoutNanos).toSeconds() + " s"));
-    }
-    if (!requeue.isEmpty()) {
-      scheduleSweep();
     }
   }
 
@@ -432,7 +248,7 @@ public final class Head implements MultipathDevice {
         reservations.gateIfNeeded(node);
       }
       rebuild();
-      ensureChecker();
+      checker.ensure();
     }
     engine.publish(new MultipathEvent.PathAdded(this, node));
     return node;
@@ -505,10 +321,7 @@ public final class Head implements MultipathDevice {
       rest.remove(node);
       if (rest.isEmpty()) {
         // Settle the head's fate before anyone can see it without paths.
-        if (checkTimer != null) {
-          checkTimer.cancel();
-          checkTimer = null;
-        }
+        checker.stop();
         Duration delay = delayedRemoval;
         if (delay.isZero()) {
           present = false;
@@ -542,11 +355,7 @@ public final class Head implements MultipathDevice {
 
   private void removed() {
     engine.removed(this);
-    for (IoRequest r : requeue.takeAll()) {
-      fail(r, RequestState.of(r), new NoPathException(
-          name + ": device removed (no path returned"
-              + (delayedRemoval.isZero() ? ")" : " within " + delayedRemoval.toSeconds() + " s)")));
-    }
+    noPathQueue.failAll();
   }
 
   /** Closes the head at shutdown: it is removed, queued I/O fails. */
@@ -559,9 +368,7 @@ public final class Head implements MultipathDevice {
       if (removalTimer != null) {
         removalTimer.cancel();
       }
-      if (checkTimer != null) {
-        checkTimer.cancel();
-      }
+      checker.stop();
     }
     removed();
   }
@@ -597,9 +404,7 @@ public final class Head implements MultipathDevice {
     snapshot = s;
     selector.pathsChanged(s.optimized, s.nonOptimized);
     activateStandbyPaths(s);
-    if (!requeue.isEmpty()) {
-      scheduleDrain(); // drains to the new paths, or fails what can no longer wait
-    }
+    noPathQueue.changed(); // drains to the new paths, or fails what can no longer wait
   }
 
   /**
@@ -625,87 +430,7 @@ public final class Head implements MultipathDevice {
     }
   }
 
-  // ------------------------------------------------------------------ path checker
-
-  private void ensureChecker() {
-    if (checkIntervalNanos > 0 && checkTimer == null && present) {
-      checkTimer = scheduler.schedule(this::runChecks, checkIntervalNanos, TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private void runChecks() {
-    synchronized (lock) {
-      checkTimer = null;
-      ensureChecker();
-    }
-    for (PathNode p : paths) {
-      int seq;
-      synchronized (lock) {
-        if (p.checking || p.detached) {
-          continue; // the last check is still out: its timeout decides
-        }
-        p.checking = true;
-        seq = ++p.checkSeq;
-      }
-      Duration bound = p.path.checkTimeout() != null ? p.path.checkTimeout() : checkTimeout;
-      Scheduler.Cancellable timer = scheduler.schedule(() -> {
-        if (checkDone(p, seq)) {
-          LOG.infoFor(p.name, "{}: path {} checker did not answer within {} ms", name, p.name,
-              bound.toMillis());
-          checked(p, false);
-        }
-      }, bound.toNanos(), TimeUnit.NANOSECONDS);
-      CompletableFuture<Boolean> f;
-      try {
-        f = p.path.check();
-      } catch (RuntimeException e) {
-        f = CompletableFuture.failedFuture(e);
-      }
-      f.whenComplete((ok, ex) -> {
-        if (checkDone(p, seq)) {
-          timer.cancel();
-          checked(p, ex == null && Boolean.TRUE.equals(ok));
-        }
-      });
-    }
-  }
-
-  /** Ends check {@code seq} of {@code p}; false when it had ended already (answer or timeout). */
-  private boolean checkDone(PathNode p, int seq) {
-    synchronized (lock) {
-      if (!p.checking || p.checkSeq != seq) {
-        return false;
-      }
-      p.checking = false;
-      return true;
-    }
-  }
-
-  /** A checker verdict: reinstate a faulted path that passes, fault a usable one that fails. */
-  void checked(PathNode p, boolean ok) {
-    MultipathEvent event = null;
-    synchronized (lock) {
-      if (p.detached || !p.reportedUsable()) {
-        return;
-      }
-      if (ok && p.faulted) {
-        p.faulted = false;
-        reservations.gateIfNeeded(p);
-        event = new MultipathEvent.PathFaulted(this, p, false);
-      } else if (!ok && !p.faulted) {
-        p.faulted = true;
-        event = new MultipathEvent.PathFaulted(this, p, true);
-      }
-      if (event != null) {
-        rebuild();
-      }
-    }
-    if (event != null) {
-      engine.publish(event);
-    }
-  }
-
-  // ------------------------------------------------------------------ for HeadReservations
+  // ------------------------------------------------------------------ for HeadReservations, PathChecker, NoPathQueue
 
   Object lock() {
     return lock;
@@ -796,15 +521,13 @@ public final class Head implements MultipathDevice {
     }
     synchronized (lock) {
       delayedRemoval = delay;
-      if (!requeue.isEmpty()) {
-        scheduleDrain(); // queue-if-no-path may just have been turned off
-      }
+      noPathQueue.changed(); // queue-if-no-path may just have been turned off
     }
   }
 
   @Override
   public int queued() {
-    return requeue.size();
+    return noPathQueue.size();
   }
 
   @Override

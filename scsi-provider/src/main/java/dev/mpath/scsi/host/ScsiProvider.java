@@ -8,29 +8,15 @@ import dev.mpath.scsi.iscsi.TargetAddress;
 import dev.mpath.scsi.loop.ScsiLoopTarget;
 import dev.mpath.scsi.loop.ScsiLoopTargets;
 import dev.mpath.scsi.loop.ScsiLoopTransport;
-import dev.mpath.scsi.proto.BlockLimitsVpd;
-import dev.mpath.scsi.proto.DeviceIdentificationVpd;
-import dev.mpath.scsi.proto.InquiryCdb;
-import dev.mpath.scsi.proto.Peripheral;
-import dev.mpath.scsi.proto.ReadCapacity16Cdb;
-import dev.mpath.scsi.proto.ReadCapacity16Data;
-import dev.mpath.scsi.proto.ReportLunsCdb;
-import dev.mpath.scsi.proto.ReportLunsData;
-import dev.mpath.scsi.proto.Lun;
-import dev.mpath.scsi.proto.ScsiProtocolException;
-import dev.mpath.scsi.proto.SenseKey;
-import dev.mpath.scsi.proto.StandardInquiryData;
 import dev.mpath.spi.DeviceNames;
 import dev.mpath.spi.FailoverStyle;
 import dev.mpath.spi.MultipathProvider;
-import dev.mpath.spi.PathFailureException;
 import dev.mpath.spi.ProviderContext;
 import dev.mpath.spi.ProviderPath;
 import dev.mpath.spi.ReservationFanout;
 import dev.mpath.spi.UriOptions;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -61,16 +47,17 @@ import org.slf4j.LoggerFactory;
  * Failover style: clone (SCSI may complete partially). Reservations: per I_T nexus, so the
  * head registers through every path. ALUA through {@link dev.mpath.alua.AluaHandler} when
  * the LU reports TPGS. Path checker: TEST UNIT READY.
+ *
+ * <p>Its parts: {@link ScsiScan} (REPORT LUNS and the identification of a LUN) and
+ * {@link SessionPaths} (a session's paths across its replacement timeout, return and LUN
+ * changes); the provider keeps the URIs, the claims (one nexus and LUN is connected once),
+ * the sessions and the names.
  */
 public final class ScsiProvider implements MultipathProvider {
-  private static final Logger LOG = LoggerFactory.getLogger(ScsiProvider.class);
+  /** The provider's log, also that of its parts ({@link ScsiScan}, {@link SessionPaths}). */
+  static final Logger LOG = LoggerFactory.getLogger(ScsiProvider.class);
 
   public static final String LOOP_SCHEME = "scsi+loop";
-  static final int INQUIRY_LENGTH = 96;
-  static final int VPD_LENGTH = 1024;
-  static final int IDENTIFY_UA_RETRIES = 4;
-  /** REPORT LUNS allocation: header plus 2047 LUNs. */
-  static final int REPORT_LUNS_LENGTH = 16384;
 
   private ProviderContext ctx;
   private ScsiHostOptions options;
@@ -90,148 +77,20 @@ public final class ScsiProvider implements MultipathProvider {
   private final Map<String, CompletableFuture<List<DeviceId>>> wholeTargets = new HashMap<>();
   private volatile boolean closed;
 
-  private record PathKey(String nexus, int lun) {}
+  /** A claim: one LUN through one nexus. */
+  record PathKey(String nexus, int lun) {}
 
   /** A shared session and its first login. */
   private record NexusSession(ScsiSession session, CompletableFuture<Void> started) {}
 
-  /** Removes a session's paths at its replacement timeout, and finds them again after. */
-  private final ScsiSession.Owner owner = new ScsiSession.Owner() {
-    @Override
-    public void replacementTimeoutExpired(ScsiSession s) {
-      List<ScsiPath> gone = List.copyOf(s.paths);
-      s.paths.removeAll(gone);
-      List<Integer> luns = new ArrayList<>();
-      for (ScsiPath p : gone) {
-        luns.add(p.lun());
-        synchronized (lock) {
-          claims.remove(new PathKey(s.key, p.lun()));
-        }
-        p.close();
-        if (p.sink() != null) {
-          p.sink().detach(); // the head starts delayed removal if this was its last path
-        }
-      }
-      s.removed(luns);
-    }
-
-    @Override
-    public void returned(ScsiSession s, List<Integer> luns) {
-      if (closed) {
-        return;
-      }
-      CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-      for (int lun : luns) {
-        PathKey key = new PathKey(s.key, lun);
-        chain = chain.thenCompose(v -> {
-          CompletableFuture<DeviceId> mine = new CompletableFuture<>();
-          if (claim(key, mine) != null) {
-            LOG.info("{} lun {} came back but is connected through another session now", s.key, lun);
-            return CompletableFuture.completedFuture(null);
-          }
-          return identify(s, lun).thenCompose(p -> attach(s, p)).handle((p, e) -> {
-            if (p == null) {
-              LOG.warn("{} lun {}: not found again after the session returned ({}); connect it"
-                  + " again to add it", s.address(), lun, cause(e).toString());
-            } else {
-              LOG.info("{} lun {}: path back after the session returned", s.address(), lun);
-            }
-            settle(key, mine, p, null);
-            return null;
-          });
-        });
-      }
-      chain.whenComplete((v, e) -> closeIfUnused(s));
-    }
-
-    @Override
-    public void lunsChanged(ScsiSession s) {
-      rescan(s);
-    }
-  };
-
-  /**
-   * Looks at a session's LUNs again (REPORTED LUNS DATA HAS CHANGED): a path whose LUN the
-   * target no longer reports is removed from its head (which starts delayed removal if it was
-   * the last); on a whole-target session a new LUN becomes a path. One rescan at a time per
-   * session; one asked for while another runs follows it.
-   */
-  private void rescan(ScsiSession s) {
-    if (closed) {
-      return;
-    }
-    s.rescanAgain.set(true);
-    if (!s.rescanning.compareAndSet(false, true)) {
-      return;
-    }
-    s.rescanAgain.set(false);
-    reportLuns(s).thenCompose(list -> {
-      Set<Integer> now = new java.util.HashSet<>(list);
-      for (ScsiPath p : List.copyOf(s.paths)) {
-        if (!now.contains(p.lun())) {
-          LOG.info("{} lun {}: no longer reported by the target; removing its path",
-              s.address(), p.lun());
-          removePath(s, p);
-        }
-      }
-      if (!s.wholeTarget) {
-        return CompletableFuture.completedFuture(null);
-      }
-      Set<Integer> have = new java.util.HashSet<>();
-      s.paths.forEach(p -> have.add(p.lun()));
-      CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-      for (int lun : list) {
-        if (have.contains(lun)) {
-          continue;
-        }
-        PathKey key = new PathKey(s.key, lun);
-        chain = chain.thenCompose(v -> {
-          CompletableFuture<DeviceId> mine = new CompletableFuture<>();
-          if (claim(key, mine) != null) {
-            return CompletableFuture.completedFuture(null); // connected already, or under way
-          }
-          return identify(s, lun).thenCompose(p -> attach(s, p)).handle((p, e) -> {
-            if (p != null) {
-              LOG.info("{} lun {}: new LUN, path added", s.address(), lun);
-            } else if (cause(e) instanceof NotABlockDevice) {
-              LOG.info("skipping {}", cause(e).getMessage());
-            } else {
-              LOG.warn("{} lun {}: new LUN not usable: {}", s.address(), lun, cause(e).toString());
-            }
-            settle(key, mine, p, null);
-            return null;
-          });
-        });
-      }
-      return chain;
-    }).whenComplete((v, e) -> {
-      if (e != null) {
-        LOG.warn("{}: LUN rescan failed: {}", s.address(), cause(e).toString());
-      }
-      s.rescanning.set(false);
-      if (s.rescanAgain.get()) {
-        rescan(s);
-      }
-    });
-  }
-
-  /** Takes one path out of its session and head. */
-  private void removePath(ScsiSession s, ScsiPath p) {
-    s.paths.remove(p);
-    synchronized (lock) {
-      claims.remove(new PathKey(s.key, p.lun()));
-    }
-    p.close();
-    if (p.sink() != null) {
-      p.sink().detach(); // the head starts delayed removal if this was its last path
-    }
-  }
+  /** Keeps each session's paths in step with the session and its target. */
+  private final SessionPaths owner = new SessionPaths(this);
 
   /**
    * Closes a session that carries no path and no connect under way (a failure, every LU
    * merged elsewhere, every path gone).
    */
-  private void closeIfUnused(ScsiSession s) {
+  void closeIfUnused(ScsiSession s) {
     synchronized (lock) {
       if (closed || !s.paths.isEmpty() || s.users > 0) {
         return;
@@ -336,7 +195,7 @@ public final class ScsiProvider implements MultipathProvider {
         sessions.add(s);
       }
       CompletableFuture<ScsiPath> f = chain.thenCompose(v -> s.start())
-          .thenCompose(v -> identify(s, lun)).thenCompose(p -> attach(s, p))
+          .thenCompose(v -> ScsiScan.identify(s, lun)).thenCompose(p -> attach(s, p))
           .exceptionally(e -> {
             LOG.warn("{} lun {}: {}", s.address(), lun, cause(e).toString());
             return null;
@@ -374,7 +233,7 @@ public final class ScsiProvider implements MultipathProvider {
    * Claims {@code key} for {@code mine}; null when the caller now owns it, else the future
    * of the connect that owns it already.
    */
-  private CompletableFuture<DeviceId> claim(PathKey key, CompletableFuture<DeviceId> mine) {
+  CompletableFuture<DeviceId> claim(PathKey key, CompletableFuture<DeviceId> mine) {
     synchronized (lock) {
       CompletableFuture<DeviceId> first = claims.putIfAbsent(key, mine);
       return first;
@@ -382,7 +241,7 @@ public final class ScsiProvider implements MultipathProvider {
   }
 
   /** Ends a claim: the path that now holds it, or none (the claim is released, the session closed). */
-  private void settle(PathKey key, CompletableFuture<DeviceId> mine, ScsiPath p, ScsiSession s) {
+  void settle(PathKey key, CompletableFuture<DeviceId> mine, ScsiPath p, ScsiSession s) {
     if (p != null) {
       mine.complete(p.deviceId());
       return;
@@ -394,6 +253,18 @@ public final class ScsiProvider implements MultipathProvider {
     if (s != null) {
       closeIfUnused(s);
     }
+  }
+
+  /** Ends the claim of a path that is gone. */
+  void unclaim(PathKey key) {
+    synchronized (lock) {
+      claims.remove(key);
+    }
+  }
+
+  /** Whether {@link #close} was called. */
+  boolean isClosed() {
+    return closed;
   }
 
   /**
@@ -555,7 +426,7 @@ public final class ScsiProvider implements MultipathProvider {
       LOG.info("{}: sharing the session of this nexus", ep.address());
     }
     CompletableFuture<List<Integer>> luns = all
-        ? ns.started().thenCompose(v -> reportLuns(s))
+        ? ns.started().thenCompose(v -> ScsiScan.reportLuns(s))
         : ns.started().thenApply(v -> List.of(ep.lun()));
     CompletableFuture<List<DeviceId>> result = luns.thenCompose(list -> {
       List<CompletableFuture<DeviceId>> found = new ArrayList<>();
@@ -572,13 +443,13 @@ public final class ScsiProvider implements MultipathProvider {
           }
         }
         found.add(mine);
-        chain = chain.thenCompose(v -> identify(s, lun).thenCompose(p -> attach(s, p))
+        chain = chain.thenCompose(v -> ScsiScan.identify(s, lun).thenCompose(p -> attach(s, p))
             .handle((p, e) -> {
               if (p == null) {
                 if (!all) {
                   settle(pk, mine, null, null);
                   throw new CompletionException(cause(e));
-                } else if (cause(e) instanceof NotABlockDevice) {
+                } else if (cause(e) instanceof ScsiScan.NotABlockDevice) {
                   LOG.info("skipping {}", cause(e).getMessage());
                 } else {
                   LOG.warn("{} lun {}: {}", ep.address(), lun, cause(e).toString());
@@ -617,39 +488,6 @@ public final class ScsiProvider implements MultipathProvider {
     return result;
   }
 
-  /** A LUN that is not a connected direct-access block device: not a path, not an error. */
-  private static final class NotABlockDevice extends IOException {
-    NotABlockDevice(String message) {
-      super(message);
-    }
-  }
-
-  /** REPORT LUNS (SPC-4 6.33) through LUN 0: the LUN numbers a target reports, in order. */
-  private CompletableFuture<List<Integer>> reportLuns(ScsiSession s) {
-    ByteBuffer data = ByteBuffer.allocate(REPORT_LUNS_LENGTH);
-    return command(s, 0, ReportLunsCdb.of(REPORT_LUNS_LENGTH).toBytes(), data, IDENTIFY_UA_RETRIES)
-        .thenApply(r -> {
-          byte[] b = slice(data, r);
-          ReportLunsData d;
-          try {
-            d = ReportLunsData.decode(b, 0, b.length);
-          } catch (RuntimeException e) {
-            throw new CompletionException(new PathFailureException(s.address()
-                + ": malformed REPORT LUNS data: " + e.getMessage(), e));
-          }
-          List<Integer> out = new ArrayList<>();
-          for (Lun l : d.luns()) {
-            if (l.isSimple()) {
-              out.add(l.number());
-            } else {
-              LOG.info("{}: skipping LUN {} (address method {})", s.address(),
-                  Long.toHexString(l.value()), l.addressMethod());
-            }
-          }
-          return out;
-        });
-  }
-
   /** All target ports, or those of a {@code ?port=1,2} query. */
   static List<Integer> selectPorts(URI uri, List<Integer> all) {
     String q = uri.getQuery();
@@ -679,95 +517,12 @@ public final class ScsiProvider implements MultipathProvider {
     return out;
   }
 
-  private CompletableFuture<ScsiPath> attach(ScsiSession s, ScsiPath p) {
+  /** Starts ALUA on a path found and hands it to the engine. */
+  CompletableFuture<ScsiPath> attach(ScsiSession s, ScsiPath p) {
     return p.startAlua(ctx.scheduler()).thenApply(v -> {
       s.paths.add(p);
       ctx.attach(p);
       return p;
-    });
-  }
-
-  /** INQUIRY, VPD 83h and READ CAPACITY (16) through a fresh nexus. */
-  private CompletableFuture<ScsiPath> identify(ScsiSession s, int lun) {
-    ByteBuffer inq = ByteBuffer.allocate(INQUIRY_LENGTH);
-    ByteBuffer vpd = ByteBuffer.allocate(VPD_LENGTH);
-    ByteBuffer cap = ByteBuffer.allocate(ReadCapacity16Data.LENGTH);
-    return command(s, lun, InquiryCdb.standard(INQUIRY_LENGTH).toBytes(), inq, IDENTIFY_UA_RETRIES)
-        .thenApply(r1 -> {
-          // only a connected direct-access block device is a path (tgt's LUN 0, say, is a
-          // storage controller LU, type 0Ch): decide before asking it anything else
-          Peripheral per;
-          try {
-            per = StandardInquiryData.decode(slice(inq, r1)).peripheral();
-          } catch (ScsiProtocolException e) {
-            throw new CompletionException(e);
-          }
-          if (per.qualifier() != Peripheral.QUALIFIER_CONNECTED) {
-            throw new CompletionException(new NotABlockDevice(s.address() + ": no logical unit " + lun));
-          }
-          if (per.deviceType() != Peripheral.TYPE_DIRECT_ACCESS_BLOCK) {
-            throw new CompletionException(new NotABlockDevice(String.format(
-                "%s: LUN %d is peripheral device type %02Xh, not a direct-access block device",
-                s.address(), lun, per.deviceType())));
-          }
-          return r1;
-        })
-        .thenCompose(r1 -> command(s, lun, InquiryCdb.vpd(0x83, VPD_LENGTH).toBytes(), vpd, IDENTIFY_UA_RETRIES)
-            .thenCompose(r2 -> command(s, lun, ReadCapacity16Cdb.of(ReadCapacity16Data.LENGTH).toBytes(), cap,
-                IDENTIFY_UA_RETRIES)
-                .thenApply(r3 -> {
-                  try {
-                    StandardInquiryData std = StandardInquiryData.decode(slice(inq, r1));
-                    DeviceIdentificationVpd ids = DeviceIdentificationVpd.decode(
-                        slice(vpd, r2), 0, r2.transferred());
-                    DeviceId id = LuIdentity.of(ids.designators()).orElseThrow(() ->
-                        new PathFailureException(s.address() + ": LU " + lun + " has no usable designator"));
-                    ReadCapacity16Data c = ReadCapacity16Data.decode(slice(cap, r3));
-                    return new ScsiPath.LuInfo(
-                        id, c.returnedLba() + 1, (int) c.logicalBlockLength(),
-                        ids.relativeTargetPortId().orElse(0), ids.targetPortGroupId().orElse(0),
-                        std.tpgs(), std.vendorId(), std.productId(), 0);
-                  } catch (ScsiProtocolException | PathFailureException e) {
-                    throw new CompletionException(e);
-                  }
-                })))
-        .thenCompose(info -> blockLimits(s, lun).thenApply(max -> new ScsiPath(s, lun, info.withMaxTransfer(max))));
-  }
-
-  /**
-   * MAXIMUM TRANSFER LENGTH from VPD page B0h (SBC-3 6.5.3), in blocks; 0 when the LU does
-   * not report one (the page is optional: any failure means no limit).
-   */
-  private CompletableFuture<Long> blockLimits(ScsiSession s, int lun) {
-    ByteBuffer b0 = ByteBuffer.allocate(64);
-    return command(s, lun, InquiryCdb.vpd(0xB0, 64).toBytes(), b0, IDENTIFY_UA_RETRIES)
-        .thenApply(r -> {
-          try {
-            return BlockLimitsVpd.decode(slice(b0, r), 0, r.transferred()).maxTransferLength();
-          } catch (ScsiProtocolException e) {
-            return 0L;
-          }
-        })
-        .exceptionally(e -> 0L);
-  }
-
-  private static byte[] slice(ByteBuffer b, ScsiResult r) {
-    byte[] out = new byte[Math.max(0, Math.min(b.capacity(), r.transferred()))];
-    b.get(0, out);
-    return out;
-  }
-
-  /** A command during identification; unit attentions (power on, reset) are retried. */
-  private CompletableFuture<ScsiResult> command(ScsiSession s, int lun, byte[] cdb, ByteBuffer data, int retries) {
-    return s.execute(lun, cdb, data, data.capacity()).thenCompose(r -> {
-      if (r.good()) {
-        return CompletableFuture.completedFuture(r);
-      }
-      boolean ua = r.senseData().map(sd -> sd.senseKey() == SenseKey.UNIT_ATTENTION).orElse(false);
-      if (ua && retries > 0) {
-        return command(s, lun, cdb, data, retries - 1);
-      }
-      return CompletableFuture.failedFuture(ScsiClassifier.error(r, s.address()));
     });
   }
 
@@ -794,7 +549,8 @@ public final class ScsiProvider implements MultipathProvider {
     }
   }
 
-  private static Throwable cause(Throwable e) {
+  /** The cause a CompletionException wraps. */
+  static Throwable cause(Throwable e) {
     while (e instanceof CompletionException && e.getCause() != null) {
       e = e.getCause();
     }
