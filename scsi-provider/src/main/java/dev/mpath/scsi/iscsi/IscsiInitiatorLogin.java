@@ -413,7 +413,7 @@ final class IscsiInitiatorLogin {
     }
     tsih = r.tsih();
     expStatSn = r.statSn() + 1;
-    if (!IscsiTransport.serialLt(r.maxCmdSn(), r.expCmdSn() - 1)) {
+    if (!CmdSnWindow.serialLt(r.maxCmdSn(), r.expCmdSn() - 1)) {
       expCmdSn = r.expCmdSn();
       maxCmdSn = r.maxCmdSn();
     }

@@ -397,11 +397,6 @@ public final class IscsiTransport implements ScsiTransport {
     }
   }
 
-  /** {@code a < b} in serial number arithmetic, for the login's window check (see {@link CmdSnWindow}). */
-  static boolean serialLt(int a, int b) {
-    return CmdSnWindow.serialLt(a, b);
-  }
-
   // ===================================================================== sending
 
   @Override

@@ -365,7 +365,7 @@ final class TargetConnection implements ResponseSink, IscsiConnection.Receiver,
         throw new IscsiProtocolException(Opcode.name(p.opcode()) + " with CmdSN " + Integer.toUnsignedString(p.cmdSn())
             + ", expected " + Integer.toUnsignedString(expCmdSn) + " (one connection, ErrorRecoveryLevel 0)");
       }
-      if (serialGt(p.cmdSn(), max)) {
+      if (CmdSnWindow.serialGt(p.cmdSn(), max)) {
         throw new IscsiProtocolException(Opcode.name(p.opcode()) + " with CmdSN " + Integer.toUnsignedString(p.cmdSn())
             + " beyond MaxCmdSN " + Integer.toUnsignedString(max));
       }
@@ -602,9 +602,5 @@ final class TargetConnection implements ResponseSink, IscsiConnection.Receiver,
       s.logout(); // no-op when the target ended it
     }
     // the tasks go with the connection (their table is the loop's; answers now find it closing)
-  }
-
-  static boolean serialGt(int a, int b) {
-    return a != b && (a - b) > 0;
   }
 }
