@@ -98,7 +98,8 @@ public final class LogicalUnit {
     this.executor = executor;
     this.maxTransferBlocks = (8L << 20) / blockSize;
     this.optimalTransferBlocks = (128L << 10) / blockSize;
-    this.maxUnmapBlocks = Math.min(0xFFFF_FFFFL, (4L << 30) / blockSize);
+    // at most 2^20 blocks per UNMAP (4 GiB of 4 KiB blocks), the bound libiscsi checks
+    this.maxUnmapBlocks = Math.min(1L << 20, (4L << 30) / blockSize);
     this.aptplFile = spec.aptplFile().orElse(null);
     this.pr = new PersistentReservations(aptplFile, target.ports());
     this.sbc = new BlockCommands(target.name(), lun, blocks, blockSize, store, maxTransferBlocks,

@@ -143,7 +143,8 @@ class InquiryTest {
       assertEquals(rig.target.lun(0).serialNumber(), serial.serialNumber());
       BlockLimitsVpd limits = (BlockLimitsVpd) VpdPage.decode(h.inquiry(0xB0));
       assertEquals(8L * 1024 * 1024 / Rig.BS, limits.maxTransferLength());
-      assertTrue(limits.maxUnmapLbaCount() > 0);
+      // 2^20 blocks per UNMAP: within the bound libiscsi's Inquiry.BlockLimits checks
+      assertEquals(1L << 20, limits.maxUnmapLbaCount());
       assertEquals(BlockCommands.MAX_UNMAP_DESCRIPTORS, limits.maxUnmapBlockDescriptorCount());
       byte[] lbp = h.inquiry(0xB2);
       assertEquals(0x80, lbp[5] & 0x80, "LBPU");
