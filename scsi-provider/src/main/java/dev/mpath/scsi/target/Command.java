@@ -30,6 +30,7 @@ final class Command implements Runnable {
   // where it runs (set by the target's dispatch)
   LogicalUnit lu;
   Executor executor;
+  int resets; // the LU's reset count when dispatched: a LUN reset since aborts the command
   // the lent buffer's position and limit, put back before the answer (-1: a duplicate)
   private int position = -1;
   private int limit;

@@ -83,6 +83,7 @@ public final class LogicalUnit {
   private final PersistentReservations pr;
 
   private final Object uaLock = new Object();
+  private volatile int resets; // written under uaLock
   /** Pending unit attentions per I_T nexus, oldest first. Guarded by {@link #uaLock}. */
   private final Map<Nexus, ArrayDeque<Asc>> unitAttentions = new HashMap<>();
 
@@ -221,6 +222,22 @@ public final class LogicalUnit {
         q.clear();
         q.add(Asc.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED);
       }
+    }
+  }
+
+  /** LOGICAL UNIT RESETs so far: commands dispatched before the last one are dropped. */
+  int resets() {
+    return resets;
+  }
+
+  /**
+   * LOGICAL UNIT RESET (SAM-5 7.6): commands waiting for this LU are aborted (they see the
+   * new count), and every known nexus gets BUS DEVICE RESET FUNCTION OCCURRED (29h/03h).
+   */
+  void reset() {
+    synchronized (uaLock) {
+      resets++;
+      establishAll(Asc.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
     }
   }
 

@@ -411,6 +411,7 @@ public final class ScsiTarget implements AutoCloseable {
       SerialExecutor ex = lu.executor();
       c.lu = lu;
       c.executor = ex;
+      c.resets = lu.resets();
       try {
         if (!inline || !c.session.runsInline() || !ex.tryRunInline(c)) {
           ex.execute(c);
@@ -429,11 +430,23 @@ public final class ScsiTarget implements AutoCloseable {
     }
   }
 
+  /** LOGICAL UNIT RESET of {@code lun} (see {@link Session#lunReset}). */
+  void resetLun(int lun) {
+    LogicalUnit lu = lus.get(lun);
+    if (lu == null) {
+      return;
+    }
+    lu.reset(); // queued commands are dropped from now on, the unit attentions queued
+    for (Session s : sessions()) {
+      s.abortTasksOf(lun);
+    }
+  }
+
   /** Runs a dispatched command on {@code ex} and delivers its answer; then reuses it. */
   void run(LogicalUnit lu, Executor ex, Command c) {
     Session s = c.session;
-    if (!s.isActive()) {
-      s.recycle(c);
+    if (!s.isActive() || lu != null && c.resets != lu.resets()) {
+      s.recycle(c); // the nexus ended, or a LUN reset aborted the command while it waited
       return;
     }
     ScsiResponse r = c.faults().takeFailure(c.dataLength);

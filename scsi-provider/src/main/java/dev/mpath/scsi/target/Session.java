@@ -123,9 +123,12 @@ public final class Session {
   }
 
   /**
-   * LOGICAL UNIT RESET as this nexus sees it: every task of this nexus on {@code lun} is
-   * aborted as {@link #abortTask} does. (The reset's effect on other nexuses and the unit
-   * attentions SPC-4 asks for are the logical unit's business, not modelled here yet.)
+   * LOGICAL UNIT RESET (SAM-5 7.6) received through this nexus: every task of every nexus on
+   * {@code lun} is aborted as {@link #abortTask} does (a held command never runs, a queued one
+   * is dropped when its turn comes, an answer not yet delivered is never sent; with TAS 0 the
+   * other nexuses get no status for theirs), and every nexus known to the logical unit,
+   * this one included, gets the unit attention BUS DEVICE RESET FUNCTION OCCURRED (29h/03h).
+   * Persistent reservations survive it. A LUN the target lacks has nothing to reset.
    *
    * @return true: FUNCTION COMPLETE; false: FUNCTION REJECTED (a fault injected on the port)
    */
@@ -133,18 +136,16 @@ public final class Session {
     if (faults.rejectsTaskManagement()) {
       return false;
     }
-    java.util.Set<Long> tags = new java.util.HashSet<>();
-    faults.unpark(this, c -> {
-      if (c.lun == lun) {
-        tags.add(c.tag);
-        return true;
-      }
-      return false;
-    });
-    synchronized (this) {
-      held.removeIf(h -> h.lun == lun || tags.contains(h.tag));
-    }
+    target.resetLun(lun);
     return true;
+  }
+
+  /** Drops this nexus's held commands and undelivered answers for {@code lun} (a LUN reset). */
+  void abortTasksOf(int lun) {
+    faults.unpark(this, c -> c.lun == lun);
+    synchronized (this) {
+      held.removeIf(h -> h.lun == lun);
+    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import static dev.mpath.scsi.target.Rig.HOST_A;
 import static dev.mpath.scsi.target.Rig.assertCheck;
 import static dev.mpath.scsi.target.Rig.assertGood;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mpath.scsi.proto.Asc;
@@ -63,6 +64,34 @@ class UnitAttentionTest {
         lu.establishUnitAttention(h.nexus(), Asc.of(0x2A, 0x10 + i));
       }
       assertEquals(LogicalUnit.MAX_UNIT_ATTENTIONS, lu.pendingUnitAttentions(h.nexus()).size());
+    }
+  }
+
+  /**
+   * SAM-5 7.6: a LOGICAL UNIT RESET through one nexus aborts every nexus's tasks on that LU
+   * (a queued command never answers: TAS 0) but not those of another LU, and every nexus,
+   * the requester included, gets 29h/03h once (libiscsi's MultipathIO.Reset checks both).
+   */
+  @Test
+  void lunResetAbortsEveryNexussTasksThereAndWarnsEveryNexus() {
+    try (Rig rig = new Rig(b -> b.lun(1, LuSpec.of(8, 512)))) {
+      Host a = rig.login(HOST_A, 1);
+      Host b = rig.login(Rig.HOST_B, 2);
+      assertGood(a.tur());
+      assertGood(b.tur());
+      long queuedHere = b.submit(0, new byte[6], null, 0);
+      long queuedElsewhere = b.submit(1, new byte[6], null, 0);
+      assertTrue(a.session.lunReset(0));
+      rig.runDue();
+      assertFalse(b.responses.containsKey(queuedHere), "an aborted task answers nothing");
+      assertGood(b.responses.get(queuedElsewhere));
+      assertEquals(List.of(Asc.BUS_DEVICE_RESET_FUNCTION_OCCURRED),
+          rig.target.lun(0).pendingUnitAttentions(a.nexus()));
+      assertCheck(a.tur(), SenseKey.UNIT_ATTENTION, Asc.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+      assertCheck(b.tur(), SenseKey.UNIT_ATTENTION, Asc.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+      assertGood(a.tur());
+      assertGood(b.tur());
+      assertGood(b.noData(1, new byte[6])); // the other LU was not reset
     }
   }
 }
