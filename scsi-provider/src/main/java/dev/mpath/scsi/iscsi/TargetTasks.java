@@ -349,6 +349,15 @@ final class TargetTasks {
   void dataOut(Pdu p) throws IscsiProtocolException {
     Task t = dataOutTask(p);
     int len = p.dataSegmentLength();
+    if (p.dataSn() != t.seqDataSn && t.refusal == null) {
+      // RFC 7143 11.7.5: DataSN counts the Data-Outs of a sequence from 0. A gap or a repeat
+      // at ErrorRecoveryLevel 0 cannot be recovered within the command: the task ends in
+      // CHECK CONDITION once its data is in, and the session goes on.
+      RLOG.info("{}: Data-Out DataSN {} for ITT {}, expected {}: the task fails", c.name,
+          Integer.toUnsignedString(p.dataSn()), Integer.toHexString(t.itt), t.seqDataSn);
+      t.refusal = ScsiResponse.checkCondition(
+          SenseData.of(SenseKey.ABORTED_COMMAND, Asc.DATA_PHASE_ERROR), 0, t.edtl);
+    }
     t.seqDataSn++;
     if (t.buf != null && len > 0 && !p.dataPlaced()) {
       p.dataRaw().get(t.buf, (int) (p.bufferOffset() & 0xFFFFFFFFL), len);
@@ -366,7 +375,7 @@ final class TargetTasks {
       throw new IscsiProtocolException("Data-Out with F at " + t.received + " before the burst end " + t.burstEnd);
     }
     t.r2tOpen = false;
-    if (t.received >= t.edtl) {
+    if (t.received >= t.edtl || t.refusal != null) {
       run(t);
     } else {
       r2t(t);
@@ -375,7 +384,7 @@ final class TargetTasks {
 
   /**
    * The task a Data-Out belongs to, once the PDU is checked against it (ITT, direction,
-   * TTT, offset, burst end, DataSN); changes nothing, so the decoder's placement and
+   * TTT, offset, burst end; the DataSN is dataOut's); changes nothing, so the decoder's placement and
    * {@link #dataOut} both ask.
    */
   private Task dataOutTask(Pdu p) throws IscsiProtocolException {
@@ -403,9 +412,6 @@ final class TargetTasks {
     if (off != t.received || off + len > end) {
       throw new IscsiProtocolException("Data-Out of " + len + " bytes at offset " + off + "; expected offset "
           + t.received + ", burst ends at " + end);
-    }
-    if (p.dataSn() != t.seqDataSn) {
-      throw new IscsiProtocolException("Data-Out DataSN " + p.dataSn() + ", expected " + t.seqDataSn);
     }
     return t;
   }

@@ -23,11 +23,14 @@ import dev.mpath.alua.RtpgResponse;
 import dev.mpath.alua.Tpgs;
 import dev.mpath.scsi.host.ScsiProvider;
 import dev.mpath.scsi.host.ScsiResult;
+import dev.mpath.scsi.proto.Asc;
 import dev.mpath.scsi.proto.DeviceIdentificationVpd;
 import dev.mpath.scsi.proto.InquiryCdb;
 import dev.mpath.scsi.proto.ReadCapacity16Cdb;
 import dev.mpath.scsi.proto.ReadCapacity16Data;
 import dev.mpath.scsi.proto.ReadWriteCdb;
+import dev.mpath.scsi.proto.ScsiStatus;
+import dev.mpath.scsi.proto.SenseData;
 import dev.mpath.scsi.proto.SenseKey;
 import dev.mpath.scsi.proto.StandardInquiryData;
 import dev.mpath.scsi.proto.TestUnitReadyCdb;
@@ -666,6 +669,58 @@ class IscsiListenerTest {
       assertEquals(Opcode.LOGOUT_RESPONSE, bye.opcode());
       assertEquals(0, bye.response());
       r.awaitClosed();
+    }
+  }
+
+  /**
+   * RFC 7143 11.7.5 at ErrorRecoveryLevel 0: a Data-Out whose DataSN is out of order (here
+   * the two of an R2T's burst swapped, as libiscsi's iSCSIDataSnInvalid sends them) fails its
+   * task with CHECK CONDITION, ABORTED COMMAND / DATA PHASE ERROR, once the burst is in;
+   * nothing is written and the session goes on.
+   */
+  @Test
+  void aDataOutOutOfSequenceFailsItsTaskAndTheSessionGoesOn() throws Exception {
+    IscsiTargetListener l = listen(1);
+    try (Raw r = new Raw(l)) {
+      Pdu resp = r.login(NAME); // RFC 7143 defaults: InitialR2T=Yes, 8 KiB segments
+      assertEquals(0, resp.statusClass());
+      int cmdSn = resp.expCmdSn();
+      byte[] cdb = ReadWriteCdb.write10(40, 2).toBytes();
+      r.send(Pdus.scsiCommand(false, true, 0, 21, 1024, cmdSn, resp.statSn() + 1, cdb, null, true));
+      Pdu r2t = r.read();
+      assertEquals(Opcode.R2T, r2t.opcode());
+      assertEquals(1024, r2t.desiredDataTransferLength());
+      ByteBuffer ones = ByteBuffer.allocate(512);
+      while (ones.hasRemaining()) {
+        ones.put((byte) 1);
+      }
+      r.send(Pdus.dataOut(false, 0, 21, r2t.ttt(), r2t.statSn(), 1, 0, ones.flip()));
+      r.send(Pdus.dataOut(true, 0, 21, r2t.ttt(), r2t.statSn(), 0, 512, ones.rewind()));
+      Pdu answer = r.read();
+      assertEquals(Opcode.SCSI_RESPONSE, answer.opcode());
+      assertEquals(21, answer.itt());
+      assertEquals(ScsiStatus.CHECK_CONDITION.code(), answer.status());
+      byte[] data = answer.dataBytes(); // SenseLength (2 bytes), then the sense data
+      SenseData sense = SenseData.decode(Arrays.copyOfRange(data, 2, data.length));
+      assertTrue(sense.is(SenseKey.ABORTED_COMMAND, Asc.DATA_PHASE_ERROR), sense.toString());
+      ByteBuffer medium = ByteBuffer.allocate(1024);
+      target.lun(0).store().read(40L * 512, medium);
+      assertEquals(ByteBuffer.allocate(1024), medium.flip(), "nothing written");
+      // the same connection serves the next commands: the new nexus's power-on unit
+      // attention (the failed WRITE never reached the LU), then GOOD
+      r.send(Pdus.scsiCommand(false, false, 0, 22, 0, cmdSn + 1, answer.statSn() + 1,
+          new TestUnitReadyCdb().toBytes(), null, true));
+      Pdu ua = r.read();
+      assertEquals(22, ua.itt());
+      assertEquals(ScsiStatus.CHECK_CONDITION.code(), ua.status());
+      byte[] uaData = ua.dataBytes();
+      assertEquals(SenseKey.UNIT_ATTENTION,
+          SenseData.decode(Arrays.copyOfRange(uaData, 2, uaData.length)).senseKey());
+      r.send(Pdus.scsiCommand(false, false, 0, 23, 0, cmdSn + 2, ua.statSn() + 1,
+          new TestUnitReadyCdb().toBytes(), null, true));
+      Pdu tur = r.read();
+      assertEquals(23, tur.itt());
+      assertEquals(ScsiStatus.GOOD.code(), tur.status());
     }
   }
 
