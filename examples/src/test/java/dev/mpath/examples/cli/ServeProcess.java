@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code mpath serve --control stdin --advertise 10.0.2.100} in a child JVM on the test's
  * class path, for the kernel interop tests: the QEMU guest reaches its listeners at
- * 10.0.2.100 (forwarded to loopback), and the test drives the control channel.
+ * 10.0.2.100 (forwarded to loopback), and the test drives the control channel; other peers
+ * on loopback (libiscsi's suite) advertise 127.0.0.1.
  */
 final class ServeProcess implements AutoCloseable {
   final Process process;
@@ -44,10 +45,15 @@ final class ServeProcess implements AutoCloseable {
   }
 
   static ServeProcess start(int port) throws Exception {
+    return start(port, "10.0.2.100");
+  }
+
+  /** serve on {@code port} and the four after it, advertising {@code advertise}. */
+  static ServeProcess start(int port, String advertise) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
         "dev.mpath.examples.cli.Main", "serve", "--port", Integer.toString(port), "--control", "stdin",
-        "--advertise", "10.0.2.100",
+        "--advertise", advertise,
         "--duration", "330").redirectErrorStream(true).start();
     ServeProcess s = new ServeProcess(p);
     s.awaitLine("serving \\d+ NVMe/TCP port", Duration.ofSeconds(60));
