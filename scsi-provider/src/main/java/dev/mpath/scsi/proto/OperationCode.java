@@ -11,6 +11,8 @@ public final class OperationCode {
   // SPC-4 / SBC-3 operation codes.
   public static final int TEST_UNIT_READY = 0x00;
   public static final int REQUEST_SENSE = 0x03;
+  public static final int READ_6 = 0x08;
+  public static final int WRITE_6 = 0x0A;
   public static final int INQUIRY = 0x12;
   public static final int MODE_SELECT_6 = 0x15;
   public static final int MODE_SENSE_6 = 0x1A;
@@ -95,6 +97,8 @@ public final class OperationCode {
       case MODE_SENSE_6: return "MODE SENSE (6)";
       case START_STOP_UNIT: return "START STOP UNIT";
       case READ_CAPACITY_10: return "READ CAPACITY (10)";
+      case READ_6: return "READ (6)";
+      case WRITE_6: return "WRITE (6)";
       case READ_10: return "READ (10)";
       case WRITE_10: return "WRITE (10)";
       case VERIFY_10: return "VERIFY (10)";

@@ -1,23 +1,59 @@
 package dev.mpath.scsi.proto;
 
 /**
- * A READ (10), WRITE (10), READ (16) or WRITE (16) CDB (SBC-3 5.11, 5.13, 5.29, 5.31) read in
- * place: the checks and fields of {@link ReadWriteCdb#decode}, which is built on it, without
- * an object per command, for a device server's I/O path.
+ * A READ or WRITE CDB of any of the four sizes read in place: READ (6)/WRITE (6) (SBC-3 5.8,
+ * 5.32), READ (10)/WRITE (10) (5.9, 5.33), READ (12)/WRITE (12) (5.10, 5.34) and READ
+ * (16)/WRITE (16) (5.11, 5.35). The checks and fields of {@link ReadWriteCdb#decode}, which
+ * is built on it for the 10- and 16-byte forms, without an object per command, for a device
+ * server's I/O path.
+ *
+ * <pre>
+ * (6):  byte 0 OPCODE 08h/0Ah | byte 1 bits 4:0 + bytes 2-3 LOGICAL BLOCK ADDRESS (21 bits)
+ *       byte 4 TRANSFER LENGTH (0 means 256 blocks) | byte 5 CONTROL
+ * (12): byte 0 OPCODE A8h/AAh | byte 1 RDPROTECT/WRPROTECT 7:5, DPO 4, FUA 3
+ *       bytes 2-5 LOGICAL BLOCK ADDRESS | bytes 6-9 TRANSFER LENGTH
+ *       byte 10 GROUP NUMBER 4:0 | byte 11 CONTROL
+ * </pre>
  *
  * <p>Not thread-safe: one per device server thread. The fields are read from the wrapped
  * array on each call, so they are valid until the next {@link #wrap} or until that array
  * changes.
  */
 public final class ReadWriteCdbFlyweight {
+  static final int TRANSFER_LENGTH_6 = 4;
+  static final int CONTROL_6 = 5;
+  static final int TRANSFER_LENGTH_12 = 6;
+  static final int GROUP_12 = 10;
+  static final int CONTROL_12 = 11;
+
   private byte[] b;
   private int off;
   private int op;
+  private int length;
 
   /** Whether {@code opcode} is one this flyweight reads. */
   public static boolean isReadWrite(int opcode) {
-    return opcode == OperationCode.READ_10 || opcode == OperationCode.WRITE_10
-        || opcode == OperationCode.READ_16 || opcode == OperationCode.WRITE_16;
+    return lengthOf(opcode) > 0;
+  }
+
+  /** The CDB length of a READ/WRITE opcode, or 0 for another opcode. */
+  private static int lengthOf(int opcode) {
+    switch (opcode) {
+      case OperationCode.READ_6:
+      case OperationCode.WRITE_6:
+        return 6;
+      case OperationCode.READ_10:
+      case OperationCode.WRITE_10:
+        return 10;
+      case OperationCode.READ_12:
+      case OperationCode.WRITE_12:
+        return 12;
+      case OperationCode.READ_16:
+      case OperationCode.WRITE_16:
+        return 16;
+      default:
+        return 0;
+    }
   }
 
   /**
@@ -25,24 +61,24 @@ public final class ReadWriteCdbFlyweight {
    *
    * @return this
    * @throws ScsiProtocolException when the slice is shorter than the CDB its opcode names, or
-   *     the opcode is not READ/WRITE (10/16)
+   *     the opcode is not a READ/WRITE (6/10/12/16); the previous CDB stays wrapped
    */
   public ReadWriteCdbFlyweight wrap(byte[] b, int off, int len) {
     Bytes.checkSlice(b, off, len);
     Bytes.need("READ/WRITE CDB", 1, len);
     int op = Bytes.u8(b, off);
-    boolean ten = op == OperationCode.READ_10 || op == OperationCode.WRITE_10;
-    if (!isReadWrite(op)) {
-      throw new ScsiProtocolException("not a READ/WRITE (10/16) CDB: OPERATION CODE "
+    int n = lengthOf(op);
+    if (n == 0) {
+      throw new ScsiProtocolException("not a READ/WRITE (6/10/12/16) CDB: OPERATION CODE "
           + Bytes.hex2(op));
     }
-    int length = ten ? 10 : 16;
-    if (len < length) {
-      throw ScsiProtocolException.tooShort(OperationCode.name(op) + " CDB", length, len);
+    if (len < n) {
+      throw ScsiProtocolException.tooShort(OperationCode.name(op) + " CDB", n, len);
     }
     this.b = b;
     this.off = off;
     this.op = op;
+    this.length = n;
     return this;
   }
 
@@ -50,49 +86,87 @@ public final class ReadWriteCdbFlyweight {
     return op;
   }
 
-  /** 10 or 16. */
+  /** 6, 10, 12 or 16. */
   public int length() {
-    return ten() ? 10 : 16;
+    return length;
   }
 
   public boolean isWrite() {
-    return op == OperationCode.WRITE_10 || op == OperationCode.WRITE_16;
+    return op == OperationCode.WRITE_6 || op == OperationCode.WRITE_10
+        || op == OperationCode.WRITE_12 || op == OperationCode.WRITE_16;
   }
 
-  /** RDPROTECT / WRPROTECT (byte 1 bits 7:5). */
+  /** RDPROTECT / WRPROTECT (byte 1 bits 7:5; the 6-byte forms have none: 0). */
   public int protect() {
-    return Bytes.u8(b, off + ReadWriteCdb.FLAGS) >>> 5;
+    return length == 6 ? 0 : Bytes.u8(b, off + ReadWriteCdb.FLAGS) >>> 5;
   }
 
   public boolean dpo() {
-    return (b[off + ReadWriteCdb.FLAGS] & ReadWriteCdb.DPO_BIT) != 0;
+    return length != 6 && (b[off + ReadWriteCdb.FLAGS] & ReadWriteCdb.DPO_BIT) != 0;
   }
 
   public boolean fua() {
-    return (b[off + ReadWriteCdb.FLAGS] & ReadWriteCdb.FUA_BIT) != 0;
+    return length != 6 && (b[off + ReadWriteCdb.FLAGS] & ReadWriteCdb.FUA_BIT) != 0;
   }
 
-  /** LOGICAL BLOCK ADDRESS: 32 bits in the 10-byte forms, unsigned 64 in the 16-byte ones. */
+  /** LOGICAL BLOCK ADDRESS: 21 bits (6), 32 bits (10, 12), unsigned 64 bits (16). */
   public long lba() {
-    return ten() ? Bytes.u32(b, off + ReadWriteCdb.LBA) : Bytes.u64(b, off + ReadWriteCdb.LBA);
+    switch (length) {
+      case 6:
+        return ((b[off + 1] & 0x1FL) << 16) | Bytes.u16(b, off + 2);
+      case 16:
+        return Bytes.u64(b, off + ReadWriteCdb.LBA);
+      default:
+        return Bytes.u32(b, off + ReadWriteCdb.LBA);
+    }
   }
 
-  /** TRANSFER LENGTH in logical blocks: 16 bits resp. unsigned 32 bits. */
+  /** TRANSFER LENGTH in logical blocks (a 6-byte form's 0 is 256 blocks, SBC-3 5.8). */
   public long transferLength() {
-    return ten() ? Bytes.u16(b, off + ReadWriteCdb.TRANSFER_LENGTH_10)
-        : Bytes.u32(b, off + ReadWriteCdb.TRANSFER_LENGTH_16);
+    switch (length) {
+      case 6: {
+        int n = Bytes.u8(b, off + TRANSFER_LENGTH_6);
+        return n == 0 ? 256 : n;
+      }
+      case 10:
+        return Bytes.u16(b, off + ReadWriteCdb.TRANSFER_LENGTH_10);
+      case 12:
+        return Bytes.u32(b, off + TRANSFER_LENGTH_12);
+      default:
+        return Bytes.u32(b, off + ReadWriteCdb.TRANSFER_LENGTH_16);
+    }
   }
 
-  /** GROUP NUMBER (bits 4:0). */
+  /** Byte of the CDB where TRANSFER LENGTH starts (for sense-key specific field pointers). */
+  public int transferLengthOffset() {
+    switch (length) {
+      case 6:
+        return TRANSFER_LENGTH_6;
+      case 10:
+        return ReadWriteCdb.TRANSFER_LENGTH_10;
+      case 12:
+        return TRANSFER_LENGTH_12;
+      default:
+        return ReadWriteCdb.TRANSFER_LENGTH_16;
+    }
+  }
+
+  /** GROUP NUMBER (bits 4:0; the 6-byte forms have none: 0). */
   public int groupNumber() {
-    return b[off + (ten() ? ReadWriteCdb.GROUP_10 : ReadWriteCdb.GROUP_16)] & 0x1F;
+    switch (length) {
+      case 6:
+        return 0;
+      case 10:
+        return b[off + ReadWriteCdb.GROUP_10] & 0x1F;
+      case 12:
+        return b[off + GROUP_12] & 0x1F;
+      default:
+        return b[off + ReadWriteCdb.GROUP_16] & 0x1F;
+    }
   }
 
+  /** CONTROL: the CDB's last byte. */
   public int control() {
-    return Bytes.u8(b, off + (ten() ? ReadWriteCdb.CONTROL_10 : ReadWriteCdb.CONTROL_16));
-  }
-
-  private boolean ten() {
-    return op == OperationCode.READ_10 || op == OperationCode.WRITE_10;
+    return Bytes.u8(b, off + length - 1);
   }
 }

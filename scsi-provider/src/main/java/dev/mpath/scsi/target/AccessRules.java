@@ -40,8 +40,12 @@ final class AccessRules {
       case OperationCode.INQUIRY:
       case OperationCode.MODE_SENSE_6:
       case OperationCode.READ_CAPACITY_10:
+      case OperationCode.READ_6:
+      case OperationCode.WRITE_6:
       case OperationCode.READ_10:
       case OperationCode.WRITE_10:
+      case OperationCode.READ_12:
+      case OperationCode.WRITE_12:
       case OperationCode.SYNCHRONIZE_CACHE_10:
       case OperationCode.UNMAP:
       case OperationCode.MODE_SENSE_10:
@@ -184,6 +188,7 @@ final class AccessRules {
         return sa == OperationCode.SA_READ_CAPACITY_16 ? PrClass.ALWAYS : PrClass.READ;
       case OperationCode.MAINTENANCE_IN:
         return isRtpg(opcode, sa) ? PrClass.ALWAYS : PrClass.READ;
+      case OperationCode.READ_6:
       case OperationCode.READ_10:
       case OperationCode.READ_12:
       case OperationCode.READ_16:

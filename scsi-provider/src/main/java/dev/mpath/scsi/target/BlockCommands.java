@@ -51,7 +51,7 @@ final class BlockCommands {
     this.maxUnmapBlocks = maxUnmapBlocks;
   }
 
-  /** READ/WRITE (10/16), the I/O path: the CDB read in place, nothing allocated. */
+  /** READ/WRITE (6/10/12/16), the I/O path: the CDB read in place, nothing allocated. */
   ScsiResponse readWrite(Command c) throws CommandFailure {
     byte[] cdb = c.cdb;
     ReadWriteCdbFlyweight rw;
@@ -94,14 +94,13 @@ final class BlockCommands {
   }
 
   private ScsiResponse readWrite(Command c, ReadWriteCdbFlyweight rw) throws CommandFailure {
-    boolean ten = rw.length() == 10;
     if (rw.protect() != 0) {
       throw CommandFailure.invalidCdbField(1, 7); // no protection information
     }
     long count = rw.transferLength();
     checkRange(rw.lba(), count);
     if (count > maxTransferBlocks) {
-      throw CommandFailure.invalidCdbField(ten ? 7 : 10, -1);
+      throw CommandFailure.invalidCdbField(rw.transferLengthOffset(), -1);
     }
     long wanted = count * blockSize;
     int expected = Math.max(0, c.dataLength);

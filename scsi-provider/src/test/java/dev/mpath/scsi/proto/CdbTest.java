@@ -170,6 +170,50 @@ class CdbTest {
   }
 
   @Test
+  void flyweightReadsTheSixAndTwelveByteForms() {
+    ReadWriteCdbFlyweight f = new ReadWriteCdbFlyweight();
+    byte[] read6 = Hex.bytes(
+        "08"          // SBC-3 5.8 READ (6) byte 0: 08h
+      + "1f ff fe"    // byte 1 bits 4:0 and bytes 2-3: LOGICAL BLOCK ADDRESS 1FFFFEh (21 bits)
+      + "00"          // byte 4: TRANSFER LENGTH 0: 256 blocks
+      + "00");        // byte 5: CONTROL
+    f.wrap(read6, 0, 6);
+    assertEquals(6, f.length());
+    assertFalse(f.isWrite());
+    assertEquals(0x1FFFFEL, f.lba());
+    assertEquals(256, f.transferLength());
+    assertEquals(4, f.transferLengthOffset());
+    assertEquals(0, f.protect());
+    assertFalse(f.fua());
+    byte[] write6 = Hex.bytes("0a e0 00 10 08 04"); // bits 7:5 of byte 1 are not LBA bits
+    f.wrap(write6, 0, 6);
+    assertTrue(f.isWrite());
+    assertEquals(0x10, f.lba());
+    assertEquals(8, f.transferLength());
+    assertEquals(0x04, f.control());
+    byte[] write12 = Hex.bytes(
+        "aa"            // SBC-3 5.34 WRITE (12) byte 0: AAh
+      + "38"            // byte 1: WRPROTECT 1 (bits 7:5), DPO (bit 4), FUA (bit 3)
+      + "89 ab cd ef"   // bytes 2-5: LOGICAL BLOCK ADDRESS
+      + "00 01 00 00"   // bytes 6-9: TRANSFER LENGTH 65536
+      + "07"            // byte 10: GROUP NUMBER 7
+      + "00");          // byte 11: CONTROL
+    f.wrap(write12, 0, 12);
+    assertEquals(12, f.length());
+    assertTrue(f.isWrite());
+    assertEquals(1, f.protect());
+    assertTrue(f.dpo());
+    assertTrue(f.fua());
+    assertEquals(0x89ABCDEFL, f.lba());
+    assertEquals(65536, f.transferLength());
+    assertEquals(6, f.transferLengthOffset());
+    assertEquals(7, f.groupNumber());
+    assertThrows(ScsiProtocolException.class, () -> f.wrap(write12, 0, 11));
+    // the record covers the 10- and 16-byte forms only
+    assertThrows(ScsiProtocolException.class, () -> ReadWriteCdb.decode(read6, 0, 6));
+  }
+
+  @Test
   void read16WithTopBitLbaAndWrprotect() {
     byte[] golden = Hex.bytes("88 e0 ff ff ff ff ff ff ff fe ff ff ff ff 1f 00");
     ReadWriteCdb p = (ReadWriteCdb) Cdb.parse(golden);

@@ -168,6 +168,39 @@ class BlockIoTest {
     }
   }
 
+  /** READ (6), WRITE (6), READ (12), WRITE (12): the same medium as the 10- and 16-byte forms. */
+  @Test
+  void sixAndTwelveByteReadsAndWritesReachTheSameMedium() throws IOException {
+    try (Rig rig = new Rig()) {
+      Host h = rig.login(HOST_A, 1);
+      byte[] data = pattern(3, 9);
+      // WRITE (12) of 3 blocks at LBA 70, read back by READ (6) and READ (10)
+      byte[] w12 = {(byte) 0xAA, 0, 0, 0, 0, 70, 0, 0, 0, 3, 0, 0};
+      assertGood(h.run(0, w12, ByteBuffer.wrap(data), data.length));
+      ByteBuffer back = ByteBuffer.allocate(data.length);
+      byte[] r6 = {0x08, 0, 0, 70, 3, 0};
+      ScsiResponse r = h.run(0, r6, back, data.length);
+      assertGood(r);
+      assertEquals(data.length, r.dataTransferred());
+      assertArrayEquals(data, back.array());
+      assertArrayEquals(data, medium(rig.target.lun(0), 70, 3));
+      // WRITE (6) of one block at LBA 80, read by READ (12)
+      byte[] one = pattern(1, 11);
+      assertGood(h.run(0, new byte[] {0x0A, 0, 0, 80, 1, 0}, ByteBuffer.wrap(one), BS));
+      ByteBuffer b12 = ByteBuffer.allocate(BS);
+      assertGood(h.run(0, new byte[] {(byte) 0xA8, 0, 0, 0, 0, 80, 0, 0, 0, 1, 0, 0}, b12, BS));
+      assertArrayEquals(one, b12.array());
+      // READ (6) with TRANSFER LENGTH 0 reads 256 blocks (SBC-3 5.8)
+      ByteBuffer many = ByteBuffer.allocate(256 * BS);
+      r = h.run(0, new byte[] {0x08, 0, 0, 0, 0, 0}, many, 256 * BS);
+      assertGood(r);
+      assertEquals(256 * BS, r.dataTransferred());
+      // beyond the end: LBA OUT OF RANGE, as the other forms
+      assertCheck(h.run(0, new byte[] {0x08, 0, 0x03, (byte) 0xFF, 2, 0}, ByteBuffer.allocate(2 * BS), 2 * BS),
+          SenseKey.ILLEGAL_REQUEST, Asc.LBA_OUT_OF_RANGE);
+    }
+  }
+
   @Test
   void transferLongerThanBlockLimitsIsRefused() {
     try (Rig rig = new Rig(b -> b.lun(1, LuSpec.of(1 << 20, 512)))) {
