@@ -171,7 +171,7 @@ public final class DiscoveryService implements AutoCloseable {
     }
 
     private void checkIdle() {
-      long limit = katoMillis == 0 ? IDLE_WITHOUT_KATO : TargetController.toleratedIdleNanos(katoMillis);
+      long limit = katoMillis == 0 ? IDLE_WITHOUT_KATO : KeepAliveTimer.toleratedIdleNanos(katoMillis);
       if (!gone && System.nanoTime() - lastCommand > limit) {
         gone = true;
         idleCheck.cancel(false);
