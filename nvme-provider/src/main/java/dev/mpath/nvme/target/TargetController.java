@@ -3,15 +3,14 @@ package dev.mpath.nvme.target;
 import dev.mpath.nvme.proto.AdminOpcode;
 import dev.mpath.nvme.proto.CompletionQueueEntry;
 import dev.mpath.nvme.proto.NvmOpcode;
-import dev.mpath.nvme.proto.NvmeProtocolException;
 import dev.mpath.nvme.proto.NvmeStatus;
 import dev.mpath.nvme.proto.SubmissionQueueEntry;
 import dev.mpath.spi.Scheduler;
 import dev.mpath.spi.RateLimitedLog;
 import dev.mpath.spi.SerialExecutor;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Objects;
@@ -93,75 +92,20 @@ public final class TargetController implements FabricsController {
   private final Faults faults;
   private final SerialExecutor exec;
   private final Scheduler scheduler;
-  private final AtomicReferenceArray<Queue> queues;
-  private final long cap;
+  private final AtomicReferenceArray<TargetQueue> queues;
+  private final ControllerProperties properties;
 
   private volatile NavigableMap<Integer, Namespace> attached;
   /** I/O commands held while the port's I/O is stalled (executor thread only). */
-  private final ArrayDeque<Cmd> stalled = new ArrayDeque<>();
+  private final ArrayDeque<TargetCommand> stalled = new ArrayDeque<>();
 
-  /**
-   * One submitted command on its way to execution: its own copy of the SQE (the caller's
-   * entry is reused as soon as submit returns) and the data buffer. Pooled per queue, so a
-   * command allocates nothing in steady state; back in the pool once executed (or aborted
-   * while held).
-   */
-  private final class Cmd implements Runnable {
-    final ByteBuffer raw = ByteBuffer.allocate(SubmissionQueueEntry.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-    final SubmissionQueueEntry sqe = wrap(raw);
-    Queue q;
-    ByteBuffer data;
-
-    @Override
-    public void run() {
-      TargetController.this.run(this);
-    }
-  }
   private volatile boolean dead;
   private volatile String deadReason;
-  private volatile int cc;
-  private volatile int csts;
 
   // ---- confined to exec ----
   private final CompletionQueueEntry cqe = CompletionQueueEntry.allocate();
   private int dw0;
   private int dw1;
-
-  /** One submission/completion queue pair. Fields other than the final ones: exec only. */
-  private static final class Queue {
-    final int qid;
-    final int entries;
-    final CompletionSink sink;
-    int head;
-    long seq;
-    long lastDue = Long.MIN_VALUE;
-    final ArrayDeque<Pending> delayed = new ArrayDeque<>();
-    /** Commands free for reuse (any thread, under its own monitor). */
-    private final ArrayDeque<Object> free = new ArrayDeque<>();
-
-    Object take() {
-      synchronized (free) {
-        return free.poll();
-      }
-    }
-
-    void give(Object cmd) {
-      synchronized (free) {
-        if (free.size() < entries + 1) {
-          free.push(cmd);
-        }
-      }
-    }
-
-    Queue(int qid, int entries, CompletionSink sink) {
-      this.qid = qid;
-      this.entries = entries;
-      this.sink = sink;
-    }
-  }
-
-  /** A completion held back by an injected delay. */
-  private record Pending(long seq, long due, int cid, int status, int dw0, int dw1) {}
 
   TargetController(NvmeSubsystem subsystem, int cntlid, int port, String hostNqn, UUID hostId,
       int katoMillis, CompletionSink adminSink, Faults faults, SerialExecutor exec) {
@@ -178,9 +122,8 @@ public final class TargetController implements FabricsController {
     this.events = new AsyncEvents(this, faults);
     this.adminCommands = new AdminCommands(this, subsystem, faults, events, keepAlive);
     this.queues = new AtomicReferenceArray<>(subsystem.maxIoQueues + 1);
-    this.queues.set(0, new Queue(0, ADMIN_QUEUE_ENTRIES, adminSink));
-    // CAP: MQES, CQR, TO = 15 (7.5 s), CSS bit 37 (NVM command set), MPSMIN = MPSMAX = 0 (4 KiB)
-    this.cap = (subsystem.maxQueueEntries - 1) | 1L << 16 | 15L << 24 | 1L << 37;
+    this.queues.set(0, new TargetQueue(0, ADMIN_QUEUE_ENTRIES, adminSink));
+    this.properties = new ControllerProperties(subsystem.maxQueueEntries, this::reset);
   }
 
   // ---------------------------------------------------------------- identity
@@ -222,7 +165,7 @@ public final class TargetController implements FabricsController {
 
   /** Whether CSTS.RDY is set. */
   public boolean isReady() {
-    return (csts & CSTS_RDY) != 0;
+    return properties.isReady();
   }
 
   /** The keep-alive timeout in ms (0: none). */
@@ -266,7 +209,7 @@ public final class TargetController implements FabricsController {
       exec.execute(() -> notifyGone(sink, reason));
       return;
     }
-    if (!queues.compareAndSet(qid, null, new Queue(qid, entries, sink))) {
+    if (!queues.compareAndSet(qid, null, new TargetQueue(qid, entries, sink))) {
       throw new IllegalStateException("controller " + cntlid + ": queue " + qid
           + " is already connected");
     }
@@ -292,22 +235,7 @@ public final class TargetController implements FabricsController {
   public long propertyGet(int offset, int size) {
     requireLive();
     touch();
-    switch (offset) {
-      case PROP_CAP:
-        requireSize(offset, size, 8);
-        return cap;
-      case PROP_VS:
-        requireSize(offset, size, 4);
-        return VERSION;
-      case PROP_CC:
-        requireSize(offset, size, 4);
-        return cc & 0xFFFF_FFFFL;
-      case PROP_CSTS:
-        requireSize(offset, size, 4);
-        return csts & 0xFFFF_FFFFL;
-      default:
-        throw new IllegalArgumentException(String.format("no readable property at 0x%x", offset));
-    }
+    return properties.get(offset, size);
   }
 
   /**
@@ -321,17 +249,7 @@ public final class TargetController implements FabricsController {
   public void propertySet(int offset, int size, long value) {
     requireLive();
     touch();
-    switch (offset) {
-      case PROP_CC:
-        requireSize(offset, size, 4);
-        writeCc((int) value);
-        return;
-      case PROP_NSSR:
-        requireSize(offset, size, 4);
-        return;
-      default:
-        throw new IllegalArgumentException(String.format("no writable property at 0x%x", offset));
-    }
+    properties.set(offset, size, value);
   }
 
   private void requireLive() {
@@ -340,25 +258,9 @@ public final class TargetController implements FabricsController {
     }
   }
 
-  private static void requireSize(int offset, int size, int expected) {
-    if (size != expected) {
-      throw new IllegalArgumentException(
-          String.format("property 0x%x is %d bytes, not %d", offset, expected, size));
-    }
-  }
-
-  private synchronized void writeCc(int v) {
-    int old = cc;
-    cc = v;
-    if ((v & CC_EN) != 0 && (old & CC_EN) == 0) {
-      csts = (csts & ~CSTS_SHST_MASK) | CSTS_RDY;
-    } else if ((v & CC_EN) == 0 && (old & CC_EN) != 0) {
-      csts &= ~CSTS_RDY;
-      exec.execute(events::reset);
-    }
-    if ((v >>> CC_SHN_SHIFT & 3) != 0) {
-      csts = (csts & ~CSTS_SHST_MASK) | CSTS_SHST_COMPLETE;
-    }
+  /** CC.EN went from 1 to 0: outstanding Asynchronous Event Requests are dropped. */
+  private void reset() {
+    exec.execute(events::reset);
   }
 
   // ---------------------------------------------------------------- submission
@@ -381,7 +283,7 @@ public final class TargetController implements FabricsController {
     if (qid < 0 || qid >= queues.length()) {
       throw new IllegalArgumentException("no queue " + qid);
     }
-    Queue q = queues.get(qid);
+    TargetQueue q = queues.get(qid);
     if (q == null) {
       throw new IllegalStateException("controller " + cntlid + ": queue " + qid
           + " is not connected");
@@ -395,9 +297,9 @@ public final class TargetController implements FabricsController {
       LOG.trace("controller {}: port {} hung, command dropped", cntlid, port);
       return;
     }
-    Cmd task = (Cmd) q.take();
+    TargetCommand task = q.take();
     if (task == null) {
-      task = new Cmd();
+      task = new TargetCommand(this);
     }
     sqe.copyTo(task.raw, 0);
     task.q = q;
@@ -408,9 +310,10 @@ public final class TargetController implements FabricsController {
     }
   }
 
-  private void run(Cmd c) {
+  /** Runs a submitted command (exec): held while the port's I/O is stalled, else executed. */
+  void run(TargetCommand c) {
     if (dead || faults.isHung()) {
-      recycle(c);
+      c.recycle();
       return;
     }
     if (c.q.qid != 0 && (faults.isIoStalled() || !stalled.isEmpty())) {
@@ -421,27 +324,20 @@ public final class TargetController implements FabricsController {
     execute(c);
   }
 
-  private void recycle(Cmd c) {
-    Queue q = c.q;
-    c.q = null;
-    c.data = null;
-    q.give(c);
-  }
-
   /** Executes {@code c} and puts it back in its queue's pool. */
-  private void execute(Cmd c) {
-    Queue q = c.q;
+  private void execute(TargetCommand c) {
+    TargetQueue q = c.q;
     ByteBuffer data = c.data;
     SubmissionQueueEntry cmd = c.sqe;
     try {
       execute(q, cmd, data);
     } finally {
-      recycle(c);
+      c.recycle();
     }
   }
 
-  private void execute(Queue q, SubmissionQueueEntry cmd, ByteBuffer data) {
-    q.head = (q.head + 1) % q.entries;
+  private void execute(TargetQueue q, SubmissionQueueEntry cmd, ByteBuffer data) {
+    q.consumed();
     dw0 = 0;
     dw1 = 0;
     int status;
@@ -456,56 +352,41 @@ public final class TargetController implements FabricsController {
     }
   }
 
-  private static SubmissionQueueEntry wrap(ByteBuffer raw) {
-    try {
-      return new SubmissionQueueEntry().wrap(raw, 0);
-    } catch (NvmeProtocolException e) {
-      throw new AssertionError(e); // 64 bytes always fit
-    }
-  }
-
   // ---------------------------------------------------------------- completion
 
-  private void complete(Queue q, int cid, int status, int d0, int d1) {
+  private void complete(TargetQueue q, int cid, int status, int d0, int d1) {
     if (dead) {
       return;
     }
     long delay = faults.delayNanos();
-    if (delay <= 0 && q.delayed.isEmpty()) {
+    if (delay <= 0 && !q.hasDelayed()) {
       deliver(q, cid, status, d0, d1);
       return;
     }
-    // due times never decrease along a queue, so a completion never overtakes an earlier one
     long now = scheduler.nanoTime();
-    long due = Math.max(now + Math.max(0, delay), q.lastDue);
-    q.lastDue = due;
-    long seq = ++q.seq;
-    q.delayed.add(new Pending(seq, due, cid, status, d0, d1));
+    TargetQueue.Pending p = q.hold(now + Math.max(0, delay), cid, status, d0, d1);
+    long seq = p.seq();
     scheduler.schedule(
-        () -> exec.execute(() -> flushDelayed(q, seq)), due - now, TimeUnit.NANOSECONDS);
+        () -> exec.execute(() -> flushDelayed(q, seq)), p.due() - now, TimeUnit.NANOSECONDS);
   }
 
   /**
    * Delivers delayed completions up to {@code seq} (its timer fired; earlier ones are due no
    * later) and later ones already due, in order.
    */
-  private void flushDelayed(Queue q, long seq) {
+  private void flushDelayed(TargetQueue q, long seq) {
     long now = scheduler.nanoTime();
-    while (!q.delayed.isEmpty()) {
-      Pending p = q.delayed.peek();
-      if (p.seq() > seq && p.due() > now) {
-        return;
-      }
-      q.delayed.poll();
+    TargetQueue.Pending p;
+    while ((p = q.nextDue(seq, now)) != null) {
       deliver(q, p.cid(), p.status(), p.dw0(), p.dw1());
     }
   }
 
-  private void deliver(Queue q, int cid, int status, int d0, int d1) {
+  private void deliver(TargetQueue q, int cid, int status, int d0, int d1) {
     if (dead || faults.isHung() || queues.get(q.qid) != q) {
       return;
     }
-    cqe.clear().dw0(d0).dw1(d1).sqhd(q.head).sqid(q.qid).cid(cid).statusField(status);
+    cqe.clear().dw0(d0).dw1(d1).sqhd(q.head()).sqid(q.qid).cid(cid).statusField(status);
     try {
       q.sink.complete(cqe);
     } catch (RuntimeException e) {
@@ -565,9 +446,9 @@ public final class TargetController implements FabricsController {
     subsystem.removed(this);
     exec.execute(() -> {
       for (int i = 0; i < queues.length(); i++) {
-        Queue q = queues.get(i);
+        TargetQueue q = queues.get(i);
         if (q != null) {
-          q.delayed.clear();
+          q.dropDelayed();
           notifyGone(q.sink, reason);
         }
       }
@@ -588,9 +469,9 @@ public final class TargetController implements FabricsController {
     LOG.info("{}: controller {} disconnected by host {}", subsystem.nqn, cntlid, hostNqn);
     exec.execute(() -> {
       for (int i = 0; i < queues.length(); i++) {
-        Queue q = queues.get(i);
+        TargetQueue q = queues.get(i);
         if (q != null) {
-          q.delayed.clear();
+          q.dropDelayed();
         }
       }
       events.clear();
@@ -621,11 +502,11 @@ public final class TargetController implements FabricsController {
   /** Executes the held I/O commands in order once the stall ends (exec). */
   private void runStalled() {
     while (!faults.isIoStalled() && !stalled.isEmpty()) {
-      Cmd h = stalled.poll();
+      TargetCommand h = stalled.poll();
       if (!dead && !faults.isHung() && queues.get(h.q.qid) == h.q) {
         execute(h);
       } else {
-        recycle(h);
+        h.recycle();
       }
     }
   }
@@ -637,13 +518,13 @@ public final class TargetController implements FabricsController {
    * @return whether the command was held (and is now aborted)
    */
   boolean abortHeld(int sqid, int cid) {
-    for (java.util.Iterator<Cmd> it = stalled.iterator(); it.hasNext(); ) {
-      Cmd h = it.next();
-      if (h.q.qid == sqid && (h.raw.getShort(2) & 0xFFFF) == cid) { // CID: SQE bytes 3:2
+    for (Iterator<TargetCommand> it = stalled.iterator(); it.hasNext(); ) {
+      TargetCommand h = it.next();
+      if (h.q.qid == sqid && h.cid() == cid) {
         it.remove();
-        Queue hq = h.q;
-        recycle(h);
-        hq.head = (hq.head + 1) % hq.entries;
+        TargetQueue hq = h.q;
+        h.recycle();
+        hq.consumed();
         complete(hq, cid, NvmeStatus.ABORT_REQUESTED.field(), 0, 0);
         return true;
       }
