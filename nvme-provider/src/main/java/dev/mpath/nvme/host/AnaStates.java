@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ANA state of each group through one {@link HostController}, as last read from the
- * Asymmetric Namespace Access log page (NVMe base 2.0, 8.1.1 and 5.16.1.12), and the reads
+ * Asymmetric Namespace Access log page (NVMe base 2.0, 8.1; LID 0Ch), and the reads
  * of that page: at connect, and again after an ANA change notice or an ANA status, with
  * overlapping requests coalesced into one more read. The ANATT timer stays with the
  * controller ({@link HostController#anaApplied}), under its lock.

@@ -24,9 +24,9 @@ import java.util.function.Function;
 
 /**
  * One association of a {@link HostController} with its target controller: the transport,
- * the admin queue and the I/O queue set (NVMe base 2.0, 3.3; one I/O queue per submitting
- * thread's queue, as Linux maps CPUs to queues), the outstanding commands of each and the
- * requests waiting beyond a queue's depth, the command timer, and the issue of admin, I/O and
+ * the admin queue and the I/O queue set (a submitting thread picks its queue as Linux maps
+ * CPUs to queues), the outstanding commands of each and the requests waiting beyond a
+ * queue's depth, the command timer, and the issue of admin, I/O and
  * reservation commands. An error ends it ({@link HostController#error}); the controller then
  * makes a new one.
  *

@@ -33,7 +33,7 @@ final class ControllerSetup {
   }
 
   /**
-   * Identify Controller (CNS 01h, NVMe base 2.0 5.17.2.1): the fields the host uses go to
+   * Identify Controller (CNS 01h, NVMe base 2.0 5.17): the fields the host uses go to
    * {@code identified}, the subsystem NQN must be the one connected to, and the transport
    * learns the in-capsule data size the controller takes (IOCCSZ).
    */
@@ -67,7 +67,7 @@ final class ControllerSetup {
   }
 
   /**
-   * Set Features Asynchronous Event Configuration (NVMe base 2.0 5.27.1.7): Namespace
+   * Set Features Asynchronous Event Configuration (FID 0Bh, NVMe base 2.0 5.27): Namespace
    * Attribute and ANA Change notices on.
    */
   CompletableFuture<CommandTable.Completion> enableNotices(Association a) {

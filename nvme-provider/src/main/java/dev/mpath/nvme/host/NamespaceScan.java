@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The namespace scan of one {@link HostController}, after Linux {@code nvme_scan_work}: the
- * Active Namespace ID list (Identify CNS 02h, NVMe base 2.0 5.17.2.2, page by page), then
+ * Active Namespace ID list (Identify CNS 02h, NVMe base 2.0 5.17, page by page), then
  * for each NSID Identify Namespace (CNS 00h) and its Namespace Identification Descriptor
  * list (CNS 03h); the host is told of each namespace found and of each no longer reported.
- * A Namespace Attribute Changed notice reads the Changed Namespace List (5.16.1.5, clearing
+ * A Namespace Attribute Changed notice reads the Changed Namespace List (LID 04h, clearing
  * it) and scans again.
  *
  * <p>Thread-safety: holds no state of its own; a scan runs on the completion threads of its

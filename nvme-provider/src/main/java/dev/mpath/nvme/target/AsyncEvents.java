@@ -12,8 +12,8 @@ import java.util.TreeSet;
 /**
  * Asynchronous events of one controller (NVMe base 2.0, 5.2 Asynchronous Event Request): the
  * outstanding Asynchronous Event Requests, the events waiting for one, the Asynchronous Event
- * Configuration (5.27.1.7), the per-type mask held until the host reads the event's log page,
- * and the Changed Namespace List (5.16.1.5) behind the Namespace Attribute notice.
+ * Configuration (Feature 0Bh), the per-type mask held until the host reads the event's log page,
+ * and the Changed Namespace List (log page 04h) behind the Namespace Attribute notice.
  *
  * <p>Thread-safety: confined to the controller's executor; only the configuration
  * ({@link #aec}) is volatile, as Get Features reads it.

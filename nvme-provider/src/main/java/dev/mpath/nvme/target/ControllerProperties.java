@@ -13,7 +13,7 @@ import static dev.mpath.nvme.target.TargetController.PROP_VS;
 import static dev.mpath.nvme.target.TargetController.VERSION;
 
 /**
- * The controller properties of one I/O controller (NVMe base 2.0, 3.1.4) as Property Get and
+ * The controller properties of one I/O controller (NVMe base 2.0, 3.1) as Property Get and
  * Property Set see them: CAP, VS, CC, CSTS and NSSR (offsets and fields are
  * {@link TargetController}'s public constants). CC.EN 0 to 1 sets CSTS.RDY; 1 to 0 clears it
  * and runs {@code onDisable} (the controller reset); CC.SHN non-zero reports shutdown

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 /**
  * Controller-to-host data transfer of the commands that return a data structure (Identify,
  * Get Log Page, Get Features Host Identifier, Reservation Report): the host's buffer gets as
- * much of the requested length as it holds (NVMe base 2.0, 4.1 data pointer).
+ * much of the requested length as it holds.
  *
  * <p>Thread-safety: stateless; the buffer belongs to the command being executed.
  */

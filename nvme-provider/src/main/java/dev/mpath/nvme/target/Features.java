@@ -8,9 +8,9 @@ import java.util.UUID;
 
 /**
  * Get Features and Set Features (NVMe base 2.0, 5.15 and 5.27) for one controller: Number of
- * Queues (5.27.1.5), Asynchronous Event Configuration (5.27.1.7, kept by
- * {@link AsyncEvents}), Keep Alive Timer (5.27.1.12, kept by {@link KeepAliveTimer}) and Host
- * Identifier (5.27.1.26, read only). Nothing is saveable. Dword 0 of the completion goes to
+ * Queues (FID 07h), Asynchronous Event Configuration (FID 0Bh, kept by {@link AsyncEvents}),
+ * Keep Alive Timer (FID 0Fh, kept by {@link KeepAliveTimer}) and Host Identifier (FID 81h,
+ * read only). Nothing is saveable. Dword 0 of the completion goes to
  * the controller ({@link TargetController#dw0(int)}).
  *
  * <p>Thread-safety: runs on the controller's executor; the Number of Queues value is volatile.

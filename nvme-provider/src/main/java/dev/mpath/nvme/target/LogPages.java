@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.NavigableMap;
 
 /**
- * Get Log Page (NVMe base 2.0, 5.16) for one controller: Error Information (5.16.1.2, empty),
- * SMART / Health Information (5.16.1.3, zeros), Firmware Slot Information (5.16.1.4),
- * Changed Namespace List (5.16.1.5) and Asymmetric Namespace Access (5.16.1.12). A read with
+ * Get Log Page (NVMe base 2.0, 5.16) for one controller: Error Information (LID 01h, empty),
+ * SMART / Health Information (LID 02h, zeros), Firmware Slot Information (LID 03h), Changed
+ * Namespace List (LID 04h) and Asymmetric Namespace Access (LID 0Ch). A read with
  * RAE cleared unmasks the page's event type in the controller's {@link AsyncEvents}.
  *
  * <p>Thread-safety: holds no mutable state of its own; runs on the controller's executor,

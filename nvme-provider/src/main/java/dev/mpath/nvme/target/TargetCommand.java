@@ -30,7 +30,7 @@ final class TargetCommand implements Runnable {
     owner.run(this);
   }
 
-  /** The command identifier: SQE bytes 3:2 (NVMe base 2.0, 4.2, Figure 91). */
+  /** The command identifier: SQE bytes 3:2 (Command Dword 0 bits 31:16). */
   int cid() {
     return raw.getShort(2) & 0xFFFF;
   }

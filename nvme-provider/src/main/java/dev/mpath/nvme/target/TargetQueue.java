@@ -3,7 +3,7 @@ package dev.mpath.nvme.target;
 import java.util.ArrayDeque;
 
 /**
- * One submission/completion queue pair of a {@link TargetController} (NVMe base 2.0, 3.3):
+ * One submission/completion queue pair of a {@link TargetController}:
  * its id and size, the transport's {@link CompletionSink}, the submission queue head that
  * every completion reports (SQHD), the pool of its {@link TargetCommand}s, and the
  * completions held back by an injected delay, in order.
