@@ -3,49 +3,24 @@ package dev.mpath.nvme.host;
 import dev.mpath.AccessState;
 import dev.mpath.IoRequest;
 import dev.mpath.PathState;
-import dev.mpath.nvme.proto.AbortCommand;
-import dev.mpath.nvme.proto.ActiveNamespaceList;
-import dev.mpath.nvme.proto.AdminOpcode;
-import dev.mpath.nvme.proto.AnaGroupDescriptor;
-import dev.mpath.nvme.proto.AnaLogPage;
-import dev.mpath.nvme.proto.AnaState;
 import dev.mpath.nvme.proto.AsyncEvent;
 import dev.mpath.nvme.proto.AsyncEventRequestCommand;
-import dev.mpath.nvme.proto.CompletionQueueEntry;
-import dev.mpath.nvme.proto.DatasetManagementCommand;
-import dev.mpath.nvme.proto.DsmRange;
-import dev.mpath.nvme.proto.FeatureCommand;
-import dev.mpath.nvme.proto.FlushCommand;
-import dev.mpath.nvme.proto.GetLogPageCommand;
-import dev.mpath.nvme.proto.IdentifyCommand;
 import dev.mpath.nvme.proto.IdentifyController;
-import dev.mpath.nvme.proto.IdentifyNamespace;
 import dev.mpath.nvme.proto.KeepAliveCommand;
-import dev.mpath.nvme.proto.NamespaceIdDescriptorList;
-import dev.mpath.nvme.proto.NvmeProtocolException;
 import dev.mpath.nvme.proto.NvmeStatus;
-import dev.mpath.nvme.proto.ReadWriteCommand;
-import dev.mpath.nvme.proto.SubmissionQueueEntry;
-import dev.mpath.nvme.proto.WriteZeroesCommand;
 import dev.mpath.spi.Disposition;
 import dev.mpath.spi.PathFailureException;
 import dev.mpath.spi.RateLimitedLog;
 import dev.mpath.spi.Scheduler;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -76,7 +51,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HostController {
   private static final Logger LOG = LoggerFactory.getLogger(HostController.class);
-  private static final RateLimitedLog RLOG = new RateLimitedLog(HostController.class, 1000);
+  /** Shared with {@link Association}: one rate limit for what a target can trigger at will. */
+  static final RateLimitedLog RLOG = new RateLimitedLog(HostController.class, 1000);
 
   static final int ADMIN_QUEUE_DEPTH = 32;
   /** Most I/O queues asked for, whatever {@code nr_io_queues} says. */
@@ -110,6 +86,9 @@ public final class HostController {
   private final Supplier<NvmeTransport> transports;
   private final Scheduler scheduler;
   private final NvmeHostOptions opts;
+  private final ControllerSetup setup;
+  private final NamespaceScan namespaces;
+  private final AnaStates ana;
 
   private final Object lock = new Object();
   private volatile ControllerState state = ControllerState.NEW;
@@ -126,11 +105,6 @@ public final class HostController {
   private volatile ControllerInfo info;
   private volatile String address = "";
   final Map<Integer, NvmeNamespacePath> paths = new ConcurrentHashMap<>();
-  private final Map<Integer, AnaState> anaStates = new ConcurrentHashMap<>();
-  private final AtomicBoolean anaReadPending = new AtomicBoolean();
-  private final AtomicBoolean anaReadAgain = new AtomicBoolean();
-  /** ANA log pages read (for tests and listings). */
-  final AtomicInteger anaLogReads = new AtomicInteger();
   /** Error recoveries (resets) so far. */
   private final AtomicInteger resets = new AtomicInteger();
   private volatile String lastResetReason;
@@ -158,6 +132,9 @@ public final class HostController {
     this.transports = transports;
     this.scheduler = host.scheduler();
     this.opts = opts;
+    this.setup = new ControllerSetup(instance, subsystemNqn, opts);
+    this.namespaces = new NamespaceScan(this, host);
+    this.ana = new AnaStates(this);
   }
 
   // ------------------------------------------------------------------ accessors
@@ -210,17 +187,12 @@ public final class HostController {
 
   /** The access state of ANA group {@code grpid} through this controller. */
   AccessState accessState(int grpid) {
-    ControllerInfo ci = info;
-    if (ci == null || !ci.anaReporting() || grpid == 0) {
-      return AccessState.OPTIMIZED;
-    }
-    AnaState s = anaStates.get(grpid);
-    return s == null ? AccessState.UNAVAILABLE : s.toAccessState();
+    return ana.accessState(grpid);
   }
 
   /** ANA log pages read so far. */
   public int anaLogReads() {
-    return anaLogReads.get();
+    return ana.reads();
   }
 
   /** Error recoveries so far. */
@@ -231,6 +203,11 @@ public final class HostController {
   /** Why the last error recovery happened, or null before the first. */
   public String lastResetReason() {
     return lastResetReason;
+  }
+
+  /** The identify fields of the current association, or null before Identify. */
+  ControllerInfo info() {
+    return info;
   }
 
   // ------------------------------------------------------------------ connect
@@ -253,7 +230,7 @@ public final class HostController {
       if (state == ControllerState.DELETING || state == ControllerState.DEAD) {
         return CompletableFuture.failedFuture(new PathFailureException("controller deleted"));
       }
-      a = new Association(++epoch, transports.get());
+      a = new Association(this, ++epoch, transports.get(), scheduler, opts);
       epochOut[0] = a.epoch;
       assoc = a;
       a.timer.start();
@@ -268,81 +245,19 @@ public final class HostController {
           return ControllerEnable.enable(t, scheduler, scheduler.nanoTime() + TimeUnit.SECONDS.toNanos(30));
         })
         .thenAccept(cap -> a.cap = cap)
-        .thenCompose(v -> identifyController(a))
-        .thenCompose(v -> a.admin(
-            sqe -> FeatureCommand.setFeatures(
-                sqe, sqe.cid(), 0, FeatureCommand.FID_ASYNC_EVENT_CONFIGURATION, false,
-                FeatureCommand.AEC_NAMESPACE_ATTRIBUTE_NOTICES
-                    | FeatureCommand.AEC_ANA_CHANGE_NOTICES),
-            null))
-        .thenCompose(c -> negotiateQueueCount(a))
-        .thenCompose(n -> a.connectIoQueues(n, ioQueueDepth(a.cap)))
-        .thenCompose(v -> info.anaReporting() ? readAnaLog(a) : CompletableFuture.completedFuture(null))
-        .thenCompose(v -> scanNamespaces(a))
+        .thenCompose(v -> setup.identifyController(a, ci -> info = ci))
+        .thenRun(() -> subsysInstance = host.subsystemInstance(subsystemNqn, instance))
+        .thenCompose(v -> setup.enableNotices(a))
+        .thenCompose(c -> setup.negotiateQueueCount(a))
+        .thenCompose(n -> a.connectIoQueues(n, setup.ioQueueDepth(a.cap)))
+        .thenCompose(v -> info.anaReporting() ? ana.read(a) : CompletableFuture.completedFuture(null))
+        .thenCompose(v -> namespaces.scan(a))
         .thenRun(() -> goLive(a))
         .whenComplete((v, e) -> {
           if (e != null) {
             a.close();
           }
         });
-  }
-
-  private CompletableFuture<Void> identifyController(Association a) {
-    ByteBuffer buf = ByteBuffer.allocate(IDENTIFY_LENGTH);
-    return a.admin(sqe -> IdentifyCommand.controller(sqe, sqe.cid()), buf)
-        .thenApply(
-            c -> {
-              try {
-                IdentifyController id = IdentifyController.decode(buf);
-                int[] crdt = {id.crdt(1), id.crdt(2), id.crdt(3)};
-                // MDTS is a power of two in units of the minimum page size, CAP.MPSMIN (3.1.1)
-                long page = ControllerEnable.minPageSize(a.cap);
-                long maxTransfer = id.mdts() == 0 ? Long.MAX_VALUE : page << id.mdts();
-                info = new ControllerInfo(
-                    id.vid(), id.sn().trim(), id.mn().trim(), id.cmic(), id.oaes(), id.kas(),
-                    id.anatt(), id.anagrpmax(), id.nn(), id.oncs(), id.aerl(), crdt, maxTransfer);
-                if (!id.subnqn().isEmpty() && !id.subnqn().equals(subsystemNqn)) {
-                  throw new CompletionException(new PathFailureException(
-                      "controller reports subsystem " + id.subnqn() + ", expected " + subsystemNqn));
-                }
-                // Fabrics 1.1 5.2: IOCCSZ counts 16-byte units of SQE plus in-capsule data
-                a.transport.ioCapsuleDataSize(
-                    Math.max(0, id.ioccsz() * 16 - SubmissionQueueEntry.LENGTH));
-                subsysInstance = host.subsystemInstance(subsystemNqn, instance);
-                return null;
-              } catch (NvmeProtocolException e) {
-                throw new CompletionException(e);
-              }
-            });
-  }
-
-  /**
-   * Set Features Number of Queues (NVMe base 5.27.1.5): asks for {@code nr_io_queues} (by
-   * default one per processor) and returns what the controller grants, at least one (a
-   * Fabrics controller always has an I/O queue; a refusal leaves one, as Linux falls back).
-   */
-  private CompletableFuture<Integer> negotiateQueueCount(Association a) {
-    int want = opts.nrIoQueues() > 0 ? opts.nrIoQueues()
-        : Runtime.getRuntime().availableProcessors();
-    int n = Math.max(1, Math.min(want, MAX_IO_QUEUES));
-    return a.admin(sqe -> FeatureCommand.setFeatures(sqe, sqe.cid(), 0,
-            FeatureCommand.FID_NUMBER_OF_QUEUES, false, FeatureCommand.numberOfQueues(n, n)), null)
-        .thenApply(c -> {
-          if (NvmeStatus.code(c.statusField()) != 0) {
-            RLOG.warn("nvme{}: Set Features Number of Queues: {}; using one I/O queue",
-                instance, NvmeStatus.fromField(c.statusField()));
-            return 1;
-          }
-          // Dword 0: NSQA in 15:0, NCQA in 31:16, both 0's based
-          int granted = Math.min(c.dw0() & 0xFFFF, c.dw0() >>> 16) + 1;
-          return Math.max(1, Math.min(n, granted));
-        });
-  }
-
-  /** I/O queue entries: the configured depth within CAP.MQES (0's based, bits 15:0). */
-  private int ioQueueDepth(long cap) {
-    int mqes = (int) (cap & 0xFFFF) + 1;
-    return Math.max(2, Math.min(opts.ioQueueDepth(), mqes));
   }
 
   /** I/O queues connected now (0 before LIVE). */
@@ -388,128 +303,25 @@ public final class HostController {
     LOG.info("nvme{}: live, cntlid {} via {}", instance, cntlid, address);
   }
 
-  // ------------------------------------------------------------------ namespaces
-
-  private CompletableFuture<Void> scanNamespaces(Association a) {
-    return activeNamespaces(a, 0, new ArrayList<>())
-        .thenCompose(
-            nsids -> {
-              CompletableFuture<List<NamespaceInfo>> chain =
-                  CompletableFuture.completedFuture(new ArrayList<>());
-              for (int nsid : nsids) {
-                chain = chain.thenCompose(
-                    list -> identifyNamespace(a, nsid).thenApply(ns -> {
-                      if (ns != null) {
-                        list.add(ns);
-                      }
-                      return list;
-                    }));
-              }
-              return chain;
-            })
-        .thenAccept(
-            found -> {
-              Set<Integer> seen = new TreeSet<>();
-              for (NamespaceInfo ns : found) {
-                seen.add(ns.nsid());
-                host.namespaceFound(this, ns);
-              }
-              for (Integer nsid : new ArrayList<>(paths.keySet())) {
-                if (!seen.contains(nsid)) {
-                  host.namespaceGone(this, nsid);
-                }
-              }
-            });
-  }
-
-  private CompletableFuture<List<Integer>> activeNamespaces(Association a, int after, List<Integer> acc) {
-    ByteBuffer buf = ByteBuffer.allocate(IDENTIFY_LENGTH);
-    return a.admin(sqe -> IdentifyCommand.activeNamespaces(sqe, sqe.cid(), after), buf)
-        .thenCompose(
-            c -> {
-              List<Integer> page;
-              try {
-                page = ActiveNamespaceList.decode(buf).nsids();
-              } catch (NvmeProtocolException e) {
-                return CompletableFuture.failedFuture(e);
-              }
-              acc.addAll(page);
-              if (page.size() == ActiveNamespaceList.MAX_ENTRIES) {
-                return activeNamespaces(a, page.get(page.size() - 1), acc);
-              }
-              return CompletableFuture.completedFuture(acc);
-            });
-  }
-
-  private CompletableFuture<NamespaceInfo> identifyNamespace(Association a, int nsid) {
-    ByteBuffer nsBuf = ByteBuffer.allocate(IDENTIFY_LENGTH);
-    ByteBuffer descBuf = ByteBuffer.allocate(IDENTIFY_LENGTH);
-    return a.admin(sqe -> IdentifyCommand.namespace(sqe, sqe.cid(), nsid), nsBuf)
-        .thenCompose(c -> a.admin(sqe -> IdentifyCommand.namespaceIdDescriptors(sqe, sqe.cid(), nsid), descBuf))
-        .thenApply(
-            c -> {
-              try {
-                IdentifyNamespace id = IdentifyNamespace.decode(nsBuf);
-                if (id.nsze() == 0) {
-                  return null; // inactive
-                }
-                NamespaceIdDescriptorList descs =
-                    NvmeStatus.code(c.statusField()) == 0
-                        ? NamespaceIdDescriptorList.decode(descBuf)
-                        : new NamespaceIdDescriptorList(List.of());
-                ControllerInfo ci = info;
-                return NamespaceInfo.of(nsid, id, descs, ci.vid(), ci.serial(), ci.model());
-              } catch (NvmeProtocolException e) {
-                throw new CompletionException(e);
-              }
-            });
-  }
-
-  /** Rescan after a namespace attribute notice; errors reset the controller. */
-  private void rescan(Association a) {
-    ByteBuffer log = ByteBuffer.allocate(4096);
-    a.admin(sqe -> GetLogPageCommand.changedNamespaceList(sqe, sqe.cid(), false), log)
-        .thenCompose(c -> scanNamespaces(a))
-        .whenComplete((v, e) -> {
-          if (e != null) {
-            LOG.warn("nvme{}: namespace rescan failed: {}", instance, cause(e).toString());
-          }
-        });
-  }
-
   // ------------------------------------------------------------------ ANA
 
-  private CompletableFuture<Void> readAnaLog(Association a) {
-    ControllerInfo ci = info;
-    long len = Math.min(AnaLogPage.maxLength(ci.anagrpmax(), ci.nn(), false), 1 << 20);
-    len = Math.max(4, (len + 3) & ~3L);
-    ByteBuffer buf = ByteBuffer.allocate((int) len);
-    final long length = len;
-    anaLogReads.incrementAndGet();
-    return a.admin(sqe -> GetLogPageCommand.anaLog(sqe, sqe.cid(), length, false, false), buf)
-        .thenAccept(
-            c -> {
-              if (NvmeStatus.code(c.statusField()) != 0) {
-                throw new CompletionException(new PathFailureException(
-                    "ANA log read failed: " + NvmeStatus.fromField(c.statusField())));
-              }
-              try {
-                applyAna(a, AnaLogPage.decode(buf));
-              } catch (NvmeProtocolException e) {
-                throw new CompletionException(e);
-              }
-            });
+  /** The current association while LIVE, else null. */
+  Association liveAssociation() {
+    Association a;
+    synchronized (lock) {
+      a = assoc;
+    }
+    if (a == null || state != ControllerState.LIVE) {
+      return null;
+    }
+    return a;
   }
 
-  private void applyAna(Association a, AnaLogPage page) {
-    boolean inChange = false;
-    for (AnaGroupDescriptor g : page.groups()) {
-      anaStates.put(g.anaGroupId(), g.state());
-      inChange |= g.state() == AnaState.CHANGE;
-    }
-    for (NvmeNamespacePath p : paths.values()) {
-      p.anaPending = false;
-    }
+  /**
+   * An ANA log page was applied ({@link AnaStates}): the ANATT timer runs while a group is in
+   * change (for the association that read it, if still current); the paths look again.
+   */
+  void anaApplied(Association a, boolean inChange) {
     synchronized (lock) {
       if (inChange && anattTimer == null && a.epoch == epoch) {
         int anatt = info.anatt() > 0 ? info.anatt() : DEFAULT_ANATT_SECONDS;
@@ -526,34 +338,10 @@ public final class HostController {
     synchronized (lock) {
       anattTimer = null;
     }
-    if (anaStates.containsValue(AnaState.CHANGE)) {
+    if (ana.inChange()) {
       LOG.warn("nvme{}: ANA group still in change after ANATT: resetting", instance);
       error(a, "ANATT expired");
     }
-  }
-
-  /** Re-reads the ANA log after an ANA status or notice; coalesces overlapping requests. */
-  void scheduleAnaRead() {
-    Association a;
-    synchronized (lock) {
-      a = assoc;
-    }
-    if (a == null || state != ControllerState.LIVE) {
-      return;
-    }
-    if (!anaReadPending.compareAndSet(false, true)) {
-      anaReadAgain.set(true);
-      return;
-    }
-    readAnaLog(a).whenComplete(
-        (v, e) -> {
-          anaReadPending.set(false);
-          if (e != null) {
-            LOG.warn("nvme{}: ANA log read failed: {}", instance, cause(e).toString());
-          } else if (anaReadAgain.getAndSet(false)) {
-            scheduleAnaRead();
-          }
-        });
   }
 
   // ------------------------------------------------------------------ keep alive and AEN
@@ -594,10 +382,10 @@ public final class HostController {
               AsyncEvent ev = AsyncEvent.fromDw0(c.dw0());
               submitAer(a);
               if (ev.type() == AsyncEvent.TYPE_NOTICE && ev.info() == AsyncEvent.NOTICE_ANA_CHANGE) {
-                scheduleAnaRead();
+                ana.scheduleRead();
               } else if (ev.type() == AsyncEvent.TYPE_NOTICE
                   && ev.info() == AsyncEvent.NOTICE_NAMESPACE_ATTRIBUTE_CHANGED) {
-                rescan(a);
+                namespaces.rescan(a);
               }
             });
   }
@@ -609,7 +397,8 @@ public final class HostController {
 
   // ------------------------------------------------------------------ errors and reconnect
 
-  private void error(Association a, String reason) {
+  /** The association failed: reset, fail what is outstanding, and reconnect. */
+  void error(Association a, String reason) {
     synchronized (lock) {
       if (a.epoch != epoch || (state != ControllerState.LIVE && state != ControllerState.CONNECTING)) {
         return;
@@ -766,380 +555,6 @@ public final class HostController {
     return crd == 0 || ci == null ? 0 : 100L * ci.crdt()[crd - 1];
   }
 
-  // ------------------------------------------------------------------ association
-
-  /** One association: transport, queues, outstanding commands. */
-  private final class Association {
-    final int epoch;
-    final NvmeTransport transport;
-    final CommandTable admin = new CommandTable(ADMIN_QUEUE_DEPTH);
-    /** The I/O queues, qid 1 first; set once before LIVE. */
-    volatile IoQueue[] ioQueues = new IoQueue[0];
-    volatile long keepAliveSince;
-    volatile boolean closed;
-    volatile long cap;
-    final QueueHandler adminHandler = new Handler(admin, null);
-    final CommandTimer timer;
-
-    /** One I/O queue: its commands, the requests beyond its depth, its completions. */
-    final class IoQueue {
-      final int qid;
-      final CommandTable table;
-      final ArrayDeque<Object[]> waiting = new ArrayDeque<>(); // beyond the queue depth
-      final QueueHandler handler;
-
-      IoQueue(int qid, int depth) {
-        this.qid = qid;
-        this.table = new CommandTable(depth);
-        this.handler = new Handler(table, this);
-      }
-    }
-
-    Association(int epoch, NvmeTransport transport) {
-      this.epoch = epoch;
-      this.transport = transport;
-      this.timer = new CommandTimer("nvme" + instance, scheduler, new CommandTimer.Queues() {
-        @Override
-        public CommandTable adminTable() {
-          return admin;
-        }
-
-        @Override
-        public int ioQueueCount() {
-          return ioQueues.length;
-        }
-
-        @Override
-        public CommandTable ioTable(int index) {
-          return ioQueues[index].table;
-        }
-
-        @Override
-        public CompletableFuture<Boolean> abort(int index, int cid) {
-          int qid = ioQueues[index].qid;
-          return admin(sqe -> AbortCommand.fill(sqe, sqe.cid(), qid, cid), null)
-              .thenApply(c -> NvmeStatus.code(c.statusField()) == 0 && (c.dw0() & 1) == 0);
-        }
-
-        @Override
-        public void reset(String reason) {
-          error(Association.this, reason);
-        }
-
-        @Override
-        public boolean closed() {
-          return closed;
-        }
-      }, opts.ioTimeout(), opts.adminTimeout());
-    }
-
-    /** Connects I/O queues 1..n of {@code depth} entries each. */
-    CompletableFuture<Void> connectIoQueues(int n, int depth) {
-      IoQueue[] qs = new IoQueue[n];
-      CompletableFuture<?>[] connects = new CompletableFuture<?>[n];
-      for (int i = 0; i < n; i++) {
-        qs[i] = new IoQueue(i + 1, depth);
-        connects[i] = transport.connectIo(i + 1, depth, qs[i].handler);
-      }
-      return CompletableFuture.allOf(connects).thenRun(() -> ioQueues = qs);
-    }
-
-    /**
-     * The queue a submission from this thread goes to: the one served on this thread (an
-     * event loop of the transport), else one fixed per thread, as Linux maps CPUs to queues.
-     */
-    IoQueue pick() {
-      IoQueue[] qs = ioQueues;
-      int n = qs.length;
-      if (n <= 1) {
-        return n == 0 ? null : qs[0];
-      }
-      int q = transport.queueOfThisThread();
-      if (q >= 1 && q <= n) {
-        return qs[q - 1];
-      }
-      return qs[(int) (Thread.currentThread().getId() % n)];
-    }
-
-    final class Handler implements QueueHandler {
-      final CommandTable table;
-      final IoQueue queue; // null: the admin queue
-
-      Handler(CommandTable table, IoQueue queue) {
-        this.table = table;
-        this.queue = queue;
-      }
-
-      @Override
-      public void completed(CompletionQueueEntry cqe) {
-        CommandTable.Slot s = table.slot(cqe.cid());
-        if (s == null || !s.claim()) {
-          RLOG.warn("nvme{}: completion for unknown cid {} on queue {} (dropped)", instance,
-              cqe.cid(), queue == null ? 0 : queue.qid);
-          return;
-        }
-        int status = cqe.statusField();
-        if (s.aborting && status != 0) {
-          // aborted after its timeout: the path failed it, whatever the status says (0/07h
-          // Command Abort Requested is no reason to retry on the stalled queue)
-          status = NvmeStatus.COMMAND_ABORTED_BY_HOST.field();
-        }
-        int dw0 = cqe.dw0();
-        IoRequest r = s.io;
-        NvmeNamespacePath p = s.path;
-        SplitIo split = s.split;
-        CompletableFuture<CommandTable.Completion> f = s.future;
-        table.release(s);
-        if (r != null || split != null) {
-          if (split != null) {
-            split.pieceDone(status);
-          } else {
-            completeIo(p, r, status);
-          }
-          if (queue != null) {
-            drainWaiting(queue);
-          }
-        } else if (f != null) {
-          f.complete(new CommandTable.Completion(status, dw0));
-        }
-      }
-
-      @Override
-      public void disconnected(String reason) {
-        error(Association.this, "transport disconnected: " + reason);
-      }
-    }
-
-    CompletableFuture<CommandTable.Completion> admin(Consumer<SubmissionQueueEntry> fill, ByteBuffer data) {
-      return issue(admin, 0, s -> {
-        fill.accept(s.sqe.cid(s.cid));
-        return data;
-      });
-    }
-
-    CompletableFuture<CommandTable.Completion> command(Function<CommandTable.Slot, ByteBuffer> fill) {
-      IoQueue q = pick();
-      if (q == null) {
-        return CompletableFuture.failedFuture(new PathFailureException("no I/O queue"));
-      }
-      return issue(q.table, q.qid, fill);
-    }
-
-    /** Issues a command; {@code fill} writes the SQE and returns the data buffer (or null). */
-    private CompletableFuture<CommandTable.Completion> issue(
-        CommandTable table, int qid, Function<CommandTable.Slot, ByteBuffer> fill) {
-      if (closed) {
-        return CompletableFuture.failedFuture(new PathFailureException("association closed"));
-      }
-      CommandTable.Slot s = table.acquire();
-      if (s == null) {
-        return CompletableFuture.failedFuture(new PathFailureException("queue " + qid + " full"));
-      }
-      CompletableFuture<CommandTable.Completion> f = new CompletableFuture<>();
-      ByteBuffer data;
-      try {
-        s.sqe.clear();
-        data = fill.apply(s);
-        s.sqe.cid(s.cid);
-      } catch (RuntimeException e) {
-        table.release(s);
-        return CompletableFuture.failedFuture(e);
-      }
-      s.future = f;
-      s.deadline = qid != 0 ? timer.ioDeadline()
-          : s.sqe.opcode() == AdminOpcode.ASYNC_EVENT_REQUEST ? 0 : timer.adminDeadline();
-      s.arm();
-      transport.submit(qid, s.sqe, data);
-      return f;
-    }
-
-    void submitIo(NvmeNamespacePath p, IoRequest r) {
-      int max = maxBlocks(p, r);
-      if (r.blocks() > max) {
-        SplitIo split = new SplitIo(HostController.this, p, r, max);
-        split.start((lba, n, data) -> issuePiece(split, lba, n, data));
-        return;
-      }
-      IoQueue q = pick();
-      CommandTable.Slot s = q.table.acquire();
-      if (s == null) {
-        synchronized (q.waiting) {
-          q.waiting.add(new Object[] {p, r});
-        }
-        drainWaiting(q); // a slot may have freed meanwhile
-        return;
-      }
-      issueIo(q, s, p, r);
-    }
-
-    private void drainWaiting(IoQueue q) {
-      while (true) {
-        Object[] w;
-        CommandTable.Slot s;
-        synchronized (q.waiting) {
-          if (q.waiting.isEmpty()) {
-            return;
-          }
-          s = q.table.acquire();
-          if (s == null) {
-            return;
-          }
-          w = q.waiting.poll();
-        }
-        if (w[0] instanceof SplitIo) {
-          long[] range = (long[]) w[1];
-          issuePiece(q, s, (SplitIo) w[0], range[0], (int) range[1], (ByteBuffer) w[2]);
-        } else {
-          issueIo(q, s, (NvmeNamespacePath) w[0], (IoRequest) w[1]);
-        }
-      }
-    }
-
-    /** Blocks one command may carry: MDTS for data, 65536 (16-bit NLB) for all. */
-    private int maxBlocks(NvmeNamespacePath p, IoRequest r) {
-      int nlbLimit = ReadWriteCommand.MAX_BLOCKS;
-      if (!r.op().hasData()) {
-        return r.op() == dev.mpath.IoOp.WRITE_ZEROES ? nlbLimit : Integer.MAX_VALUE;
-      }
-      long byMdts = info.maxTransferBytes() / p.blockSize();
-      return (int) Math.max(1, Math.min(nlbLimit, byMdts));
-    }
-
-    /** Issues one piece of a split request (split.complete is told the status). */
-    void issuePiece(SplitIo split, long lba, int blocks, ByteBuffer data) {
-      IoQueue q = pick();
-      CommandTable.Slot s = q.table.acquire();
-      if (s == null) {
-        synchronized (q.waiting) {
-          q.waiting.add(new Object[] {split, new long[] {lba, blocks}, data});
-        }
-        drainWaiting(q);
-        return;
-      }
-      issuePiece(q, s, split, lba, blocks, data);
-    }
-
-    private void issuePiece(IoQueue q, CommandTable.Slot s, SplitIo split, long lba, int blocks,
-        ByteBuffer data) {
-      int nsid = split.path.nsid();
-      switch (split.request.op()) {
-        case READ:
-          ReadWriteCommand.read(s.sqe, s.cid, nsid, lba, blocks);
-          break;
-        case WRITE:
-          ReadWriteCommand.write(s.sqe, s.cid, nsid, lba, blocks, false);
-          break;
-        default:
-          WriteZeroesCommand.fill(s.sqe, s.cid, nsid, lba, blocks, false, false);
-      }
-      s.split = split;
-      s.path = split.path;
-      s.deadline = timer.ioDeadline();
-      s.arm();
-      if (closed && s.claim()) {
-        q.table.release(s);
-        split.pieceDone(NvmeStatus.COMMAND_ABORTED_BY_HOST.field());
-        return;
-      }
-      transport.submit(q.qid, s.sqe, data);
-    }
-
-    private void issueIo(IoQueue q, CommandTable.Slot s, NvmeNamespacePath p, IoRequest r) {
-      SubmissionQueueEntry sqe = s.sqe;
-      ByteBuffer data;
-      int nsid = p.nsid();
-      switch (r.op()) {
-        case READ:
-          ReadWriteCommand.read(sqe, s.cid, nsid, r.lba(), r.blocks());
-          data = r.buffer();
-          break;
-        case WRITE:
-          ReadWriteCommand.write(sqe, s.cid, nsid, r.lba(), r.blocks(), false);
-          data = r.buffer();
-          break;
-        case FLUSH:
-          FlushCommand.fill(sqe, s.cid, nsid);
-          data = null;
-          break;
-        case WRITE_ZEROES:
-          WriteZeroesCommand.fill(sqe, s.cid, nsid, r.lba(), r.blocks(), false, false);
-          data = null;
-          break;
-        case DISCARD:
-          DatasetManagementCommand.fill(sqe, s.cid, nsid, 1, DatasetManagementCommand.ATTR_AD);
-          s.scratch.clear();
-          new DsmRange(0, r.blocks(), r.lba()).encode(s.scratch);
-          s.scratch.flip();
-          data = s.scratch;
-          break;
-        default:
-          throw new AssertionError(r.op());
-      }
-      s.io = r;
-      s.path = p;
-      s.deadline = timer.ioDeadline();
-      s.arm();
-      if (closed && s.claim()) {
-        q.table.release(s);
-        p.sink().complete(r, Disposition.PATH_ERROR, new PathFailureException("association closed"));
-        return;
-      }
-      transport.submit(q.qid, sqe, data);
-    }
-
-    void close() {
-      closed = true;
-      transport.close();
-    }
-
-    /** Fails every outstanding command after the association is gone. */
-    void failAll() {
-      IoQueue[] qs = ioQueues;
-      CommandTable[] tables = new CommandTable[qs.length + 1];
-      tables[0] = admin;
-      for (int i = 0; i < qs.length; i++) {
-        tables[i + 1] = qs[i].table;
-      }
-      for (CommandTable table : tables) {
-        for (int cid = 0; cid < table.size(); cid++) {
-          CommandTable.Slot s = table.slot(cid);
-          if (!s.claim()) {
-            continue;
-          }
-          IoRequest r = s.io;
-          NvmeNamespacePath p = s.path;
-          SplitIo split = s.split;
-          CompletableFuture<CommandTable.Completion> f = s.future;
-          table.release(s);
-          if (split != null) {
-            split.pieceDone(NvmeStatus.COMMAND_ABORTED_BY_HOST.field());
-          } else if (r != null) {
-            p.sink().complete(r, Disposition.PATH_ERROR,
-                NvmeClassifier.error(NvmeStatus.COMMAND_ABORTED_BY_HOST.field(), p.name()));
-          } else if (f != null) {
-            f.completeExceptionally(new PathFailureException("nvme" + instance + ": association lost"));
-          }
-        }
-      }
-      List<Object[]> parked = new ArrayList<>();
-      for (IoQueue q : qs) {
-        synchronized (q.waiting) {
-          parked.addAll(q.waiting);
-          q.waiting.clear();
-        }
-      }
-      for (Object[] w : parked) {
-        if (w[0] instanceof SplitIo) {
-          ((SplitIo) w[0]).pieceDone(NvmeStatus.COMMAND_ABORTED_BY_HOST.field());
-          continue;
-        }
-        NvmeNamespacePath p = (NvmeNamespacePath) w[0];
-        p.sink().complete((IoRequest) w[1], Disposition.PATH_ERROR,
-            new PathFailureException(p.name() + ": association lost"));
-      }
-    }
-  }
-
   void completeIo(NvmeNamespacePath p, IoRequest r, int status) {
     Disposition d = NvmeClassifier.classify(status);
     switch (d) {
@@ -1150,7 +565,7 @@ public final class HostController {
         if (NvmeStatus.isAnaError(status)) {
           p.anaPending = true; // not used until the ANA log is read again (NVME_NS_ANA_PENDING)
           p.changed();
-          scheduleAnaRead();
+          ana.scheduleRead();
         }
         p.sink().complete(r, Disposition.PATH_ERROR, NvmeClassifier.error(status, p.name()));
         return;
@@ -1171,14 +586,6 @@ public final class HostController {
       e = e.getCause();
     }
     return e;
-  }
-
-  private static <T> void complete(CompletableFuture<T> f, T v, Throwable e) {
-    if (e != null) {
-      f.completeExceptionally(cause(e));
-    } else {
-      f.complete(v);
-    }
   }
 
   @Override

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * given), Keep Alive, Set/Get Features (Asynchronous Event Configuration, Keep Alive Timer)
  * and holds Asynchronous Event Requests; anything else is Invalid Command Opcode. Like
  * nvmet, a controller connected with KATO 0 is dropped after {@link #IDLE_WITHOUT_KATO} of
- * silence, and one with a KATO after {@link TargetController#toleratedIdleNanos}. All
+ * silence, and one with a KATO after {@link KeepAliveTimer#toleratedIdleNanos}. All
  * controllers share one thread. Thread-safe.
  */
 public final class DiscoveryService implements AutoCloseable {
@@ -171,7 +171,7 @@ public final class DiscoveryService implements AutoCloseable {
     }
 
     private void checkIdle() {
-      long limit = katoMillis == 0 ? IDLE_WITHOUT_KATO : TargetController.toleratedIdleNanos(katoMillis);
+      long limit = katoMillis == 0 ? IDLE_WITHOUT_KATO : KeepAliveTimer.toleratedIdleNanos(katoMillis);
       if (!gone && System.nanoTime() - lastCommand > limit) {
         gone = true;
         idleCheck.cancel(false);

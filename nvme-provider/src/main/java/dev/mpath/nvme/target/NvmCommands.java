@@ -205,7 +205,7 @@ final class NvmCommands {
 
   int reservationReport(Namespace ns, SubmissionQueueEntry cmd, ByteBuffer data) {
     byte[] report = ns.reservations.report(ReservationReportCommand.eds(cmd)).toBytes();
-    return TargetController.transferOut(report, 0, ReservationReportCommand.lengthBytes(cmd), data);
+    return DataTransfer.transferOut(report, 0, ReservationReportCommand.lengthBytes(cmd), data);
   }
 
   /** A reservation command's data structure. */

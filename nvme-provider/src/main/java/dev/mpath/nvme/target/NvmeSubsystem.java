@@ -7,9 +7,7 @@ import dev.mpath.nvme.proto.NvmeStatus;
 import dev.mpath.spi.Scheduler;
 import dev.mpath.spi.SerialExecutor;
 import dev.mpath.store.BackingStore;
-import dev.mpath.store.BackingStores;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +21,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -113,42 +110,13 @@ public final class NvmeSubsystem implements AutoCloseable {
     }
 
     // ANA groups: declared ones plus any a namespace names.
-    TreeMap<Integer, Map<Integer, AnaState>> declared = new TreeMap<>(Integer::compareUnsigned);
-    declared.putAll(b.groups);
-    for (NamespaceSpec s : b.namespaces.values()) {
-      declared.computeIfAbsent(s.anaGroup(), g -> new TreeMap<>());
-    }
-    if (declared.isEmpty()) {
-      declared.put(1, new TreeMap<>());
-    }
-    TreeMap<Integer, AnaGroup> gs = new TreeMap<>(Integer::compareUnsigned);
-    for (Map.Entry<Integer, Map<Integer, AnaState>> e : declared.entrySet()) {
-      AnaState[] initial = new AnaState[portCount + 1];
-      for (int p = 1; p <= portCount; p++) {
-        initial[p] = e.getValue().getOrDefault(p, AnaState.OPTIMIZED);
-      }
-      gs.put(e.getKey(), new AnaGroup(e.getKey(), initial));
-    }
-    this.groups = Collections.unmodifiableNavigableMap(gs);
-    this.anaGroupMax = gs.lastKey();
+    this.groups = AnaGroup.of(b.groups, b.namespaces.values(), portCount);
+    this.anaGroupMax = groups.lastKey();
 
     TreeMap<Integer, Namespace> nss = new TreeMap<>(Integer::compareUnsigned);
     int maxNsid = 0;
     for (NamespaceSpec s : b.namespaces.values()) {
-      byte[] nguid = s.nguid().orElse(null);
-      byte[] eui64 = s.eui64().orElse(null);
-      UUID uuid = s.uuid().orElse(null);
-      if (!s.hasIdentifier()) {
-        uuid = UUID.nameUUIDFromBytes((nqn + "/ns/" + Integer.toUnsignedString(s.nsid()) + "/uuid")
-            .getBytes(StandardCharsets.UTF_8));
-        UUID g = UUID.nameUUIDFromBytes((nqn + "/ns/" + Integer.toUnsignedString(s.nsid())
-            + "/nguid").getBytes(StandardCharsets.UTF_8));
-        nguid = ByteBuffer.allocate(16).putLong(g.getMostSignificantBits())
-            .putLong(g.getLeastSignificantBits()).array();
-      }
-      BackingStore store = s.store().orElseGet(() -> BackingStores.sparseMemory(s.sizeBytes()));
-      Set<Integer> auto = s.ports().orElseGet(() -> new TreeSet<>(ports()));
-      nss.put(s.nsid(), new Namespace(s, store, nguid, eui64, uuid, auto, gs.get(s.anaGroup())));
+      nss.put(s.nsid(), Namespace.of(nqn, s, ports(), groups.get(s.anaGroup())));
       if (Integer.compareUnsigned(s.nsid(), maxNsid) > 0) {
         maxNsid = s.nsid();
       }
@@ -330,8 +298,7 @@ public final class NvmeSubsystem implements AutoCloseable {
     checkPort(port);
     AnaGroup g = requireGroup(grpid);
     synchronized (this) {
-      g.transitionSeq[port]++;
-      cancelPending(g, port);
+      g.newTransition(port);
       applyAna(g, port, state);
     }
   }
@@ -349,39 +316,26 @@ public final class NvmeSubsystem implements AutoCloseable {
     checkPort(port);
     AnaGroup g = requireGroup(grpid);
     synchronized (this) {
-      long seq = ++g.transitionSeq[port];
-      cancelPending(g, port);
+      long seq = g.newTransition(port);
       applyAna(g, port, AnaState.CHANGE);
-      g.pending[port] = scheduler.schedule(
+      g.pending(port, scheduler.schedule(
           () -> finishTransition(g, port, seq, target), changeTime.toNanos(),
-          TimeUnit.NANOSECONDS);
+          TimeUnit.NANOSECONDS));
     }
   }
 
   private synchronized void finishTransition(AnaGroup g, int port, long seq, AnaState target) {
-    if (closed || g.transitionSeq[port] != seq) {
+    if (closed || !g.endTransition(port, seq)) {
       return;
     }
-    g.pending[port] = null;
     applyAna(g, port, target);
-  }
-
-  private void cancelPending(AnaGroup g, int port) {
-    if (g.pending[port] != null) {
-      g.pending[port].cancel();
-      g.pending[port] = null;
-    }
   }
 
   /** Under the lock. */
   private void applyAna(AnaGroup g, int port, AnaState state) {
-    if (g.states[port] == state) {
+    if (!g.setState(port, state)) {
       return;
     }
-    AnaState[] next = g.states.clone();
-    next[port] = state;
-    g.states = next;
-    g.changeCount[port]++;
     anaChangeCount++;
     LOG.debug("{}: ANA group {} on port {} is now {}", nqn, g.id, port, state);
     for (TargetController c : controllers.values()) {
@@ -401,7 +355,7 @@ public final class NvmeSubsystem implements AutoCloseable {
           nsids.add(ns.nsid);
         }
       }
-      descriptors.add(new AnaGroupDescriptor(g.id, g.changeCount[port], g.state(port), nsids));
+      descriptors.add(g.descriptor(port, nsids));
     }
     return new AnaLogPage(anaChangeCount, descriptors);
   }
@@ -529,23 +483,9 @@ public final class NvmeSubsystem implements AutoCloseable {
         }
         affected.add(c);
       }
-      if (attach) {
-        for (int id : cntlids) {
-          if (ns.attached.contains(id)) {
-            return NvmeStatus.NAMESPACE_ALREADY_ATTACHED.field() | DNR;
-          }
-        }
-        if (!ns.shared && ns.attached.size() + cntlids.size() > 1) {
-          return NvmeStatus.NAMESPACE_IS_PRIVATE.field() | DNR;
-        }
-        ns.attached.addAll(cntlids);
-      } else {
-        for (int id : cntlids) {
-          if (!ns.attached.contains(id)) {
-            return NvmeStatus.NAMESPACE_NOT_ATTACHED.field() | DNR;
-          }
-        }
-        ns.attached.removeAll(cntlids);
+      int status = attach ? ns.attach(cntlids) : ns.detach(cntlids);
+      if (status != 0) {
+        return status;
       }
       for (TargetController c : affected) {
         c.setAttached(attachedTo(c.cntlid()));
@@ -655,8 +595,7 @@ public final class NvmeSubsystem implements AutoCloseable {
       all = new ArrayList<>(controllers.values());
       for (AnaGroup g : groups.values()) {
         for (int p = 1; p <= portCount; p++) {
-          g.transitionSeq[p]++;
-          cancelPending(g, p);
+          g.newTransition(p);
         }
       }
     }

@@ -1,37 +1,19 @@
 package dev.mpath.nvme.target;
 
-import dev.mpath.nvme.proto.AbortCommand;
-import dev.mpath.nvme.proto.ActiveNamespaceList;
 import dev.mpath.nvme.proto.AdminOpcode;
-import dev.mpath.nvme.proto.AsyncEvent;
-import dev.mpath.nvme.proto.ChangedNamespaceList;
 import dev.mpath.nvme.proto.CompletionQueueEntry;
-import dev.mpath.nvme.proto.ControllerList;
-import dev.mpath.nvme.proto.FeatureCommand;
-import dev.mpath.nvme.proto.GetLogPageCommand;
-import dev.mpath.nvme.proto.IdentifyCommand;
-import dev.mpath.nvme.proto.IdentifyController;
-import dev.mpath.nvme.proto.IdentifyNamespace;
-import dev.mpath.nvme.proto.LogPageId;
-import dev.mpath.nvme.proto.NamespaceAttachmentCommand;
-import dev.mpath.nvme.proto.NamespaceIdDescriptor;
-import dev.mpath.nvme.proto.NamespaceIdDescriptorList;
 import dev.mpath.nvme.proto.NvmOpcode;
-import dev.mpath.nvme.proto.NvmeProtocolException;
 import dev.mpath.nvme.proto.NvmeStatus;
 import dev.mpath.nvme.proto.SubmissionQueueEntry;
 import dev.mpath.spi.Scheduler;
 import dev.mpath.spi.RateLimitedLog;
 import dev.mpath.spi.SerialExecutor;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Objects;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -94,12 +76,7 @@ public final class TargetController implements FabricsController {
   static final int FCTYPE_PROPERTY_GET = 0x04;
 
   private static final int OK = 0;
-  private static final int HELD = -1;
   private static final int DNR = NvmeStatus.DNR_BIT;
-  private static final int EV_NAMESPACE = 1;
-  private static final int EV_ANA = 2;
-  private static final int AEC_SUPPORTED =
-      FeatureCommand.AEC_NAMESPACE_ATTRIBUTE_NOTICES | FeatureCommand.AEC_ANA_CHANGE_NOTICES;
 
   private final NvmeSubsystem subsystem;
   private final int cntlid;
@@ -108,91 +85,27 @@ public final class TargetController implements FabricsController {
   private final UUID hostId;
   /** The NVM command set on the attached namespaces, for this controller's host. */
   private final NvmCommands nvm;
+  /** The admin command set, for this controller. */
+  private final AdminCommands adminCommands;
+  private final AsyncEvents events;
+  private final KeepAliveTimer keepAlive;
   private final Faults faults;
   private final SerialExecutor exec;
   private final Scheduler scheduler;
-  private final AtomicReferenceArray<Queue> queues;
-  private final long cap;
+  private final AtomicReferenceArray<TargetQueue> queues;
+  private final ControllerProperties properties;
 
   private volatile NavigableMap<Integer, Namespace> attached;
   /** I/O commands held while the port's I/O is stalled (executor thread only). */
-  private final ArrayDeque<Cmd> stalled = new ArrayDeque<>();
+  private final ArrayDeque<TargetCommand> stalled = new ArrayDeque<>();
 
-  /**
-   * One submitted command on its way to execution: its own copy of the SQE (the caller's
-   * entry is reused as soon as submit returns) and the data buffer. Pooled per queue, so a
-   * command allocates nothing in steady state; back in the pool once executed (or aborted
-   * while held).
-   */
-  private final class Cmd implements Runnable {
-    final ByteBuffer raw = ByteBuffer.allocate(SubmissionQueueEntry.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-    final SubmissionQueueEntry sqe = wrap(raw);
-    Queue q;
-    ByteBuffer data;
-
-    @Override
-    public void run() {
-      TargetController.this.run(this);
-    }
-  }
   private volatile boolean dead;
   private volatile String deadReason;
-  private volatile int cc;
-  private volatile int csts;
-  /** Upper bound of the keep alive tolerance ({@link #toleratedIdleNanos}). */
-  static final long KATO_TOLERANCE_MAX_MILLIS = 10_000;
-  private volatile int katoMillis;
-  private volatile long lastActivity;
-  private volatile int aec = AEC_SUPPORTED;
-  private volatile int numberOfQueues;
-  private Scheduler.Cancellable katoTimer; // this
-  private long katoGeneration; // this
 
   // ---- confined to exec ----
-  private final ArrayDeque<Integer> aers = new ArrayDeque<>();
-  private final ArrayDeque<Integer> pendingEvents = new ArrayDeque<>();
-  private int maskedEvents;
-  private final TreeSet<Integer> changedNsids = new TreeSet<>(Integer::compareUnsigned);
-  private boolean changedOverflow;
   private final CompletionQueueEntry cqe = CompletionQueueEntry.allocate();
   private int dw0;
   private int dw1;
-
-  /** One submission/completion queue pair. Fields other than the final ones: exec only. */
-  private static final class Queue {
-    final int qid;
-    final int entries;
-    final CompletionSink sink;
-    int head;
-    long seq;
-    long lastDue = Long.MIN_VALUE;
-    final ArrayDeque<Pending> delayed = new ArrayDeque<>();
-    /** Commands free for reuse (any thread, under its own monitor). */
-    private final ArrayDeque<Object> free = new ArrayDeque<>();
-
-    Object take() {
-      synchronized (free) {
-        return free.poll();
-      }
-    }
-
-    void give(Object cmd) {
-      synchronized (free) {
-        if (free.size() < entries + 1) {
-          free.push(cmd);
-        }
-      }
-    }
-
-    Queue(int qid, int entries, CompletionSink sink) {
-      this.qid = qid;
-      this.entries = entries;
-      this.sink = sink;
-    }
-  }
-
-  /** A completion held back by an injected delay. */
-  private record Pending(long seq, long due, int cid, int status, int dw0, int dw1) {}
 
   TargetController(NvmeSubsystem subsystem, int cntlid, int port, String hostNqn, UUID hostId,
       int katoMillis, CompletionSink adminSink, Faults faults, SerialExecutor exec) {
@@ -202,17 +115,15 @@ public final class TargetController implements FabricsController {
     this.hostNqn = hostNqn;
     this.hostId = hostId;
     this.nvm = new NvmCommands(cntlid, hostId, subsystem.maxTransferBytes);
-    this.katoMillis = katoMillis;
     this.faults = faults;
     this.exec = exec;
     this.scheduler = subsystem.scheduler;
+    this.keepAlive = new KeepAliveTimer(scheduler, katoMillis, this::keepAliveExpired);
+    this.events = new AsyncEvents(this, faults);
+    this.adminCommands = new AdminCommands(this, subsystem, faults, events, keepAlive);
     this.queues = new AtomicReferenceArray<>(subsystem.maxIoQueues + 1);
-    this.queues.set(0, new Queue(0, ADMIN_QUEUE_ENTRIES, adminSink));
-    int q = subsystem.maxIoQueues - 1;
-    this.numberOfQueues = q << 16 | q;
-    // CAP: MQES, CQR, TO = 15 (7.5 s), CSS bit 37 (NVM command set), MPSMIN = MPSMAX = 0 (4 KiB)
-    this.cap = (subsystem.maxQueueEntries - 1) | 1L << 16 | 15L << 24 | 1L << 37;
-    this.lastActivity = scheduler.nanoTime();
+    this.queues.set(0, new TargetQueue(0, ADMIN_QUEUE_ENTRIES, adminSink));
+    this.properties = new ControllerProperties(subsystem.maxQueueEntries, this::reset);
   }
 
   // ---------------------------------------------------------------- identity
@@ -254,12 +165,12 @@ public final class TargetController implements FabricsController {
 
   /** Whether CSTS.RDY is set. */
   public boolean isReady() {
-    return (csts & CSTS_RDY) != 0;
+    return properties.isReady();
   }
 
   /** The keep-alive timeout in ms (0: none). */
   public int katoMillis() {
-    return katoMillis;
+    return keepAlive.katoMillis();
   }
 
   /** The NSIDs attached to this controller, increasing. */
@@ -298,7 +209,7 @@ public final class TargetController implements FabricsController {
       exec.execute(() -> notifyGone(sink, reason));
       return;
     }
-    if (!queues.compareAndSet(qid, null, new Queue(qid, entries, sink))) {
+    if (!queues.compareAndSet(qid, null, new TargetQueue(qid, entries, sink))) {
       throw new IllegalStateException("controller " + cntlid + ": queue " + qid
           + " is already connected");
     }
@@ -324,22 +235,7 @@ public final class TargetController implements FabricsController {
   public long propertyGet(int offset, int size) {
     requireLive();
     touch();
-    switch (offset) {
-      case PROP_CAP:
-        requireSize(offset, size, 8);
-        return cap;
-      case PROP_VS:
-        requireSize(offset, size, 4);
-        return VERSION;
-      case PROP_CC:
-        requireSize(offset, size, 4);
-        return cc & 0xFFFF_FFFFL;
-      case PROP_CSTS:
-        requireSize(offset, size, 4);
-        return csts & 0xFFFF_FFFFL;
-      default:
-        throw new IllegalArgumentException(String.format("no readable property at 0x%x", offset));
-    }
+    return properties.get(offset, size);
   }
 
   /**
@@ -353,17 +249,7 @@ public final class TargetController implements FabricsController {
   public void propertySet(int offset, int size, long value) {
     requireLive();
     touch();
-    switch (offset) {
-      case PROP_CC:
-        requireSize(offset, size, 4);
-        writeCc((int) value);
-        return;
-      case PROP_NSSR:
-        requireSize(offset, size, 4);
-        return;
-      default:
-        throw new IllegalArgumentException(String.format("no writable property at 0x%x", offset));
-    }
+    properties.set(offset, size, value);
   }
 
   private void requireLive() {
@@ -372,25 +258,9 @@ public final class TargetController implements FabricsController {
     }
   }
 
-  private static void requireSize(int offset, int size, int expected) {
-    if (size != expected) {
-      throw new IllegalArgumentException(
-          String.format("property 0x%x is %d bytes, not %d", offset, expected, size));
-    }
-  }
-
-  private synchronized void writeCc(int v) {
-    int old = cc;
-    cc = v;
-    if ((v & CC_EN) != 0 && (old & CC_EN) == 0) {
-      csts = (csts & ~CSTS_SHST_MASK) | CSTS_RDY;
-    } else if ((v & CC_EN) == 0 && (old & CC_EN) != 0) {
-      csts &= ~CSTS_RDY;
-      exec.execute(aers::clear);
-    }
-    if ((v >>> CC_SHN_SHIFT & 3) != 0) {
-      csts = (csts & ~CSTS_SHST_MASK) | CSTS_SHST_COMPLETE;
-    }
+  /** CC.EN went from 1 to 0: outstanding Asynchronous Event Requests are dropped. */
+  private void reset() {
+    exec.execute(events::reset);
   }
 
   // ---------------------------------------------------------------- submission
@@ -413,7 +283,7 @@ public final class TargetController implements FabricsController {
     if (qid < 0 || qid >= queues.length()) {
       throw new IllegalArgumentException("no queue " + qid);
     }
-    Queue q = queues.get(qid);
+    TargetQueue q = queues.get(qid);
     if (q == null) {
       throw new IllegalStateException("controller " + cntlid + ": queue " + qid
           + " is not connected");
@@ -427,9 +297,9 @@ public final class TargetController implements FabricsController {
       LOG.trace("controller {}: port {} hung, command dropped", cntlid, port);
       return;
     }
-    Cmd task = (Cmd) q.take();
+    TargetCommand task = q.take();
     if (task == null) {
-      task = new Cmd();
+      task = new TargetCommand(this);
     }
     sqe.copyTo(task.raw, 0);
     task.q = q;
@@ -440,9 +310,10 @@ public final class TargetController implements FabricsController {
     }
   }
 
-  private void run(Cmd c) {
+  /** Runs a submitted command (exec): held while the port's I/O is stalled, else executed. */
+  void run(TargetCommand c) {
     if (dead || faults.isHung()) {
-      recycle(c);
+      c.recycle();
       return;
     }
     if (c.q.qid != 0 && (faults.isIoStalled() || !stalled.isEmpty())) {
@@ -453,27 +324,20 @@ public final class TargetController implements FabricsController {
     execute(c);
   }
 
-  private void recycle(Cmd c) {
-    Queue q = c.q;
-    c.q = null;
-    c.data = null;
-    q.give(c);
-  }
-
   /** Executes {@code c} and puts it back in its queue's pool. */
-  private void execute(Cmd c) {
-    Queue q = c.q;
+  private void execute(TargetCommand c) {
+    TargetQueue q = c.q;
     ByteBuffer data = c.data;
     SubmissionQueueEntry cmd = c.sqe;
     try {
       execute(q, cmd, data);
     } finally {
-      recycle(c);
+      c.recycle();
     }
   }
 
-  private void execute(Queue q, SubmissionQueueEntry cmd, ByteBuffer data) {
-    q.head = (q.head + 1) % q.entries;
+  private void execute(TargetQueue q, SubmissionQueueEntry cmd, ByteBuffer data) {
+    q.consumed();
     dw0 = 0;
     dw1 = 0;
     int status;
@@ -483,61 +347,46 @@ public final class TargetController implements FabricsController {
       RLOG.warnFor(subsystem.nqn, "controller {}: {} failed", cntlid, cmd, e);
       status = NvmeStatus.INTERNAL_ERROR.field();
     }
-    if (status != HELD) {
+    if (status != AdminCommands.HELD) {
       complete(q, cmd.cid(), status, dw0, dw1);
-    }
-  }
-
-  private static SubmissionQueueEntry wrap(ByteBuffer raw) {
-    try {
-      return new SubmissionQueueEntry().wrap(raw, 0);
-    } catch (NvmeProtocolException e) {
-      throw new AssertionError(e); // 64 bytes always fit
     }
   }
 
   // ---------------------------------------------------------------- completion
 
-  private void complete(Queue q, int cid, int status, int d0, int d1) {
+  private void complete(TargetQueue q, int cid, int status, int d0, int d1) {
     if (dead) {
       return;
     }
     long delay = faults.delayNanos();
-    if (delay <= 0 && q.delayed.isEmpty()) {
+    if (delay <= 0 && !q.hasDelayed()) {
       deliver(q, cid, status, d0, d1);
       return;
     }
-    // due times never decrease along a queue, so a completion never overtakes an earlier one
     long now = scheduler.nanoTime();
-    long due = Math.max(now + Math.max(0, delay), q.lastDue);
-    q.lastDue = due;
-    long seq = ++q.seq;
-    q.delayed.add(new Pending(seq, due, cid, status, d0, d1));
+    TargetQueue.Pending p = q.hold(now + Math.max(0, delay), cid, status, d0, d1);
+    long seq = p.seq();
     scheduler.schedule(
-        () -> exec.execute(() -> flushDelayed(q, seq)), due - now, TimeUnit.NANOSECONDS);
+        () -> exec.execute(() -> flushDelayed(q, seq)), p.due() - now, TimeUnit.NANOSECONDS);
   }
 
   /**
    * Delivers delayed completions up to {@code seq} (its timer fired; earlier ones are due no
    * later) and later ones already due, in order.
    */
-  private void flushDelayed(Queue q, long seq) {
+  private void flushDelayed(TargetQueue q, long seq) {
     long now = scheduler.nanoTime();
-    while (!q.delayed.isEmpty()) {
-      Pending p = q.delayed.peek();
-      if (p.seq() > seq && p.due() > now) {
-        return;
-      }
-      q.delayed.poll();
+    TargetQueue.Pending p;
+    while ((p = q.nextDue(seq, now)) != null) {
       deliver(q, p.cid(), p.status(), p.dw0(), p.dw1());
     }
   }
 
-  private void deliver(Queue q, int cid, int status, int d0, int d1) {
+  private void deliver(TargetQueue q, int cid, int status, int d0, int d1) {
     if (dead || faults.isHung() || queues.get(q.qid) != q) {
       return;
     }
-    cqe.clear().dw0(d0).dw1(d1).sqhd(q.head).sqid(q.qid).cid(cid).statusField(status);
+    cqe.clear().dw0(d0).dw1(d1).sqhd(q.head()).sqid(q.qid).cid(cid).statusField(status);
     try {
       q.sink.complete(cqe);
     } catch (RuntimeException e) {
@@ -560,69 +409,28 @@ public final class TargetController implements FabricsController {
   }
 
   void start() {
-    armKato();
+    keepAlive.arm();
   }
 
   private void touch() {
-    lastActivity = scheduler.nanoTime();
+    keepAlive.touch();
   }
 
-  private synchronized void armKato() {
-    katoGeneration++;
-    if (katoTimer != null) {
-      katoTimer.cancel();
-      katoTimer = null;
-    }
-    int k = katoMillis;
-    if (k > 0 && !dead) {
-      long gen = katoGeneration;
-      katoTimer = scheduler.schedule(() -> katoCheck(gen), toleratedIdleNanos(k),
-          TimeUnit.NANOSECONDS);
-    }
-  }
-
-  /**
-   * How long the controller may go without a command before the keep alive timer expires:
-   * KATO plus a tolerance of KATO again, at most {@link #KATO_TOLERANCE_MAX_MILLIS} (NVMe base
-   * 2.0, 3.9.5 lets the controller allow for the transport's round trip). A host sends Keep
-   * Alive at KATO/2 or faster (Linux: KATO/2, KATO/4 with TBKAS), so one keep-alive that is a
-   * slow round trip late never kills the association; a host that stopped is still noticed
-   * within twice KATO.
-   */
-  static long toleratedIdleNanos(int katoMillis) {
-    long tolerance = Math.min(katoMillis, KATO_TOLERANCE_MAX_MILLIS);
-    return TimeUnit.MILLISECONDS.toNanos(katoMillis + tolerance);
-  }
-
-  private void katoCheck(long gen) {
-    synchronized (this) {
-      if (dead || gen != katoGeneration) {
-        return;
-      }
-      long kato = toleratedIdleNanos(katoMillis);
-      long idle = scheduler.nanoTime() - lastActivity;
-      if (idle < kato) {
-        katoTimer = scheduler.schedule(() -> katoCheck(gen), kato - idle, TimeUnit.NANOSECONDS);
-        return;
-      }
-      katoTimer = null;
-    }
+  private void keepAliveExpired() {
     LOG.warn("{}: controller {} (port {}, {}): keep alive timeout", subsystem.nqn, cntlid, port,
         hostNqn);
     fail("keep alive timeout");
   }
 
-  private synchronized boolean markDead(String reason) {
-    if (dead) {
-      return false;
+  private boolean markDead(String reason) {
+    synchronized (this) {
+      if (dead) {
+        return false;
+      }
+      deadReason = reason;
+      dead = true;
     }
-    deadReason = reason;
-    dead = true;
-    katoGeneration++;
-    if (katoTimer != null) {
-      katoTimer.cancel();
-      katoTimer = null;
-    }
+    keepAlive.stop();
     return true;
   }
 
@@ -638,14 +446,13 @@ public final class TargetController implements FabricsController {
     subsystem.removed(this);
     exec.execute(() -> {
       for (int i = 0; i < queues.length(); i++) {
-        Queue q = queues.get(i);
+        TargetQueue q = queues.get(i);
         if (q != null) {
-          q.delayed.clear();
+          q.dropDelayed();
           notifyGone(q.sink, reason);
         }
       }
-      aers.clear();
-      pendingEvents.clear();
+      events.clear();
     });
   }
 
@@ -662,13 +469,12 @@ public final class TargetController implements FabricsController {
     LOG.info("{}: controller {} disconnected by host {}", subsystem.nqn, cntlid, hostNqn);
     exec.execute(() -> {
       for (int i = 0; i < queues.length(); i++) {
-        Queue q = queues.get(i);
+        TargetQueue q = queues.get(i);
         if (q != null) {
-          q.delayed.clear();
+          q.dropDelayed();
         }
       }
-      aers.clear();
-      pendingEvents.clear();
+      events.clear();
     });
   }
 
@@ -676,27 +482,19 @@ public final class TargetController implements FabricsController {
 
   void anaChanged() {
     if (!dead) {
-      exec.execute(() -> raise(EV_ANA));
+      exec.execute(events::anaChanged);
     }
   }
 
   void namespaceChanged(int nsid) {
     if (!dead) {
-      exec.execute(() -> {
-        if (changedNsids.size() >= ChangedNamespaceList.MAX_ENTRIES
-            && !changedNsids.contains(nsid)) {
-          changedOverflow = true;
-        } else {
-          changedNsids.add(nsid);
-        }
-        raise(EV_NAMESPACE);
-      });
+      exec.execute(() -> events.namespaceChanged(nsid));
     }
   }
 
   void resumed() {
     if (!dead) {
-      exec.execute(this::deliverEvents);
+      exec.execute(events::deliver);
       exec.execute(this::runStalled);
     }
   }
@@ -704,73 +502,44 @@ public final class TargetController implements FabricsController {
   /** Executes the held I/O commands in order once the stall ends (exec). */
   private void runStalled() {
     while (!faults.isIoStalled() && !stalled.isEmpty()) {
-      Cmd h = stalled.poll();
+      TargetCommand h = stalled.poll();
       if (!dead && !faults.isHung() && queues.get(h.q.qid) == h.q) {
         execute(h);
       } else {
-        recycle(h);
+        h.recycle();
       }
     }
   }
 
   /**
-   * Abort (NVMe base 2.0 5.1): a command still held in a stalled queue is taken out and
-   * completed with Command Abort Requested; Dword 0 bit 0 is cleared when it was aborted and
-   * set when it was not (already executing or done, or unknown).
+   * Abort (NVMe base 2.0 5.1) of a command still held in a stalled queue: it is taken out and
+   * completed with Command Abort Requested (exec).
+   *
+   * @return whether the command was held (and is now aborted)
    */
-  private int abort(SubmissionQueueEntry cmd) {
-    int sqid = AbortCommand.sqid(cmd);
-    int cid = AbortCommand.targetCid(cmd);
-    dw0 = 1;
-    if (faults.refusesAborts()) {
-      return OK;
-    }
-    for (java.util.Iterator<Cmd> it = stalled.iterator(); it.hasNext(); ) {
-      Cmd h = it.next();
-      if (h.q.qid == sqid && (h.raw.getShort(2) & 0xFFFF) == cid) { // CID: SQE bytes 3:2
+  boolean abortHeld(int sqid, int cid) {
+    for (Iterator<TargetCommand> it = stalled.iterator(); it.hasNext(); ) {
+      TargetCommand h = it.next();
+      if (h.q.qid == sqid && h.cid() == cid) {
         it.remove();
-        Queue hq = h.q;
-        recycle(h);
-        hq.head = (hq.head + 1) % hq.entries;
+        TargetQueue hq = h.q;
+        h.recycle();
+        hq.consumed();
         complete(hq, cid, NvmeStatus.ABORT_REQUESTED.field(), 0, 0);
-        dw0 = 0;
-        break;
+        return true;
       }
     }
-    return OK;
+    return false;
   }
 
-  /**
-   * Raises an event (exec). Like nvmet, an event type is masked from the moment it is raised
-   * until the host reads its log page with RAE cleared; further events of the type are
-   * dropped meanwhile (the log page already tells the news).
-   */
-  private void raise(int kind) {
-    if (dead) {
-      return;
-    }
-    int aecBit = kind == EV_ANA
-        ? FeatureCommand.AEC_ANA_CHANGE_NOTICES
-        : FeatureCommand.AEC_NAMESPACE_ATTRIBUTE_NOTICES;
-    if ((aec & aecBit) == 0 || (maskedEvents & kind) != 0) {
-      return;
-    }
-    maskedEvents |= kind;
-    pendingEvents.add(kind);
-    deliverEvents();
+  /** Completes an Asynchronous Event Request on the admin queue (exec). */
+  void completeAdmin(int cid, int d0) {
+    complete(queues.get(0), cid, OK, d0, 0);
   }
 
-  private void deliverEvents() {
-    if (dead || faults.isHung()) {
-      return;
-    }
-    Queue admin = queues.get(0);
-    while (!aers.isEmpty() && !pendingEvents.isEmpty()) {
-      int kind = pendingEvents.poll();
-      int cid = aers.poll();
-      AsyncEvent ev = kind == EV_ANA ? AsyncEvent.ANA_CHANGE : AsyncEvent.NAMESPACE_ATTRIBUTE_CHANGED;
-      complete(admin, cid, OK, ev.toDw0(), 0);
-    }
+  /** Sets Dword 0 of the completion of the command being executed (exec). */
+  void dw0(int v) {
+    dw0 = v;
   }
 
   // ---------------------------------------------------------------- admin commands
@@ -783,31 +552,7 @@ public final class TargetController implements FabricsController {
     if (!isReady()) {
       return NvmeStatus.COMMAND_SEQUENCE_ERROR.field() | DNR;
     }
-    switch (opc) {
-      case AdminOpcode.IDENTIFY:
-        return identify(cmd, data);
-      case AdminOpcode.GET_LOG_PAGE:
-        return getLogPage(cmd, data);
-      case AdminOpcode.ASYNC_EVENT_REQUEST:
-        if (aers.size() > AERL) {
-          return NvmeStatus.ASYNC_EVENT_REQUEST_LIMIT_EXCEEDED.field() | DNR;
-        }
-        aers.add(cmd.cid());
-        deliverEvents();
-        return HELD;
-      case AdminOpcode.KEEP_ALIVE:
-        return OK; // the timer was reset when the command arrived
-      case AdminOpcode.SET_FEATURES:
-        return setFeatures(cmd);
-      case AdminOpcode.GET_FEATURES:
-        return getFeatures(cmd, data);
-      case AdminOpcode.NAMESPACE_ATTACHMENT:
-        return namespaceAttachment(cmd, data);
-      case AdminOpcode.ABORT:
-        return abort(cmd);
-      default:
-        return NvmeStatus.INVALID_OPCODE.field() | DNR;
-    }
+    return adminCommands.execute(cmd, attached, data);
   }
 
   /** Property Get/Set sent as Fabrics commands on the admin queue. */
@@ -835,306 +580,6 @@ public final class TargetController implements FabricsController {
     } catch (IllegalArgumentException e) {
       return NvmeStatus.INVALID_FIELD.field() | DNR;
     }
-  }
-
-  private int identify(SubmissionQueueEntry cmd, ByteBuffer data) {
-    int cns = IdentifyCommand.cns(cmd);
-    int nsid = cmd.nsid();
-    byte[] out;
-    switch (cns) {
-      case IdentifyCommand.CNS_NAMESPACE: {
-        if (nsid == 0 || (nsid != SubmissionQueueEntry.NSID_ALL
-            && Integer.compareUnsigned(nsid, subsystem.nn) > 0)) {
-          return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.field() | DNR;
-        }
-        Namespace ns = attached.get(nsid);
-        out = ns == null ? new byte[IdentifyCommand.DATA_LENGTH] : identifyNamespace(ns);
-        break;
-      }
-      case IdentifyCommand.CNS_CONTROLLER:
-        out = identifyController();
-        break;
-      case IdentifyCommand.CNS_ACTIVE_NAMESPACE_LIST: {
-        if (nsid == SubmissionQueueEntry.NSID_ALL || nsid == 0xFFFF_FFFE) {
-          return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.field() | DNR;
-        }
-        List<Integer> ids = new ArrayList<>();
-        for (int id : attached.tailMap(nsid, false).keySet()) {
-          if (ids.size() == ActiveNamespaceList.MAX_ENTRIES) {
-            break;
-          }
-          ids.add(id);
-        }
-        out = new ActiveNamespaceList(ids).toBytes();
-        break;
-      }
-      case IdentifyCommand.CNS_NAMESPACE_ID_DESCRIPTORS: {
-        Namespace ns = attached.get(nsid);
-        if (ns == null) {
-          return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.field() | DNR;
-        }
-        List<NamespaceIdDescriptor> ds = new ArrayList<>(4);
-        if (ns.hasEui64) {
-          ds.add(NamespaceIdDescriptor.eui64(ns.eui64));
-        }
-        if (ns.hasNguid) {
-          ds.add(NamespaceIdDescriptor.nguid(ns.nguid));
-        }
-        if (ns.uuid != null) {
-          ds.add(NamespaceIdDescriptor.uuid(ns.uuid));
-        }
-        ds.add(NamespaceIdDescriptor.csi(IdentifyCommand.CSI_NVM));
-        out = new NamespaceIdDescriptorList(ds).toBytes();
-        break;
-      }
-      case IdentifyCommand.CNS_ATTACHED_CONTROLLER_LIST: {
-        List<Integer> ids = subsystem.attachedControllerIds(nsid, IdentifyCommand.cntid(cmd));
-        if (ids == null) {
-          return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.field() | DNR;
-        }
-        out = controllerList(ids);
-        break;
-      }
-      case IdentifyCommand.CNS_CONTROLLER_LIST:
-        out = controllerList(subsystem.controllerIds(IdentifyCommand.cntid(cmd)));
-        break;
-      default:
-        return NvmeStatus.INVALID_FIELD.field() | DNR;
-    }
-    return transferOut(out, 0, IdentifyCommand.DATA_LENGTH, data);
-  }
-
-  private static byte[] controllerList(List<Integer> ids) {
-    List<Integer> capped = ids.size() > ControllerList.MAX_ENTRIES
-        ? ids.subList(0, ControllerList.MAX_ENTRIES)
-        : ids;
-    return new ControllerList(capped).toBytes();
-  }
-
-  private byte[] identifyController() {
-    NvmeSubsystem s = subsystem;
-    IdentifyController id = IdentifyController.allocate()
-        .vid(s.vendorId)
-        .ssvid(s.vendorId)
-        .sn(s.serial)
-        .mn(s.model)
-        .fr(s.firmware)
-        .rab(6)
-        .cmic(IdentifyController.CMIC_MULTI_PORT | IdentifyController.CMIC_MULTI_CONTROLLER
-            | IdentifyController.CMIC_ANA_REPORTING)
-        .mdts(s.mdts)
-        .cntlid(cntlid)
-        .ver(VERSION)
-        .oaes(IdentifyController.OAES_NAMESPACE_ATTRIBUTE_NOTICES
-            | IdentifyController.OAES_ANA_CHANGE_NOTICES)
-        .ctratt(IdentifyController.CTRATT_HOST_ID_128 | IdentifyController.CTRATT_TBKAS)
-        .cntrltype(IdentifyController.CNTRLTYPE_IO)
-        .oacs(IdentifyController.OACS_NAMESPACE_MANAGEMENT)
-        .acl(3)
-        .aerl(AERL)
-        .lpa(IdentifyController.LPA_EXTENDED_DATA)
-        .kas(1)
-        .anatt(s.anatt)
-        .anacap(IdentifyController.ANACAP_OPTIMIZED | IdentifyController.ANACAP_NON_OPTIMIZED
-            | IdentifyController.ANACAP_INACCESSIBLE | IdentifyController.ANACAP_PERSISTENT_LOSS
-            | IdentifyController.ANACAP_CHANGE | IdentifyController.ANACAP_GRPID_STATIC)
-        .anagrpmax(s.anaGroupMax)
-        .nanagrpid(s.anaGroupCount())
-        .sqes(0x66)
-        .cqes(0x44)
-        .maxcmd(Math.min(0xFFFF, s.maxQueueEntries))
-        .nn(s.nn)
-        // MNAN: at most NN namespaces may be attached at once; Linux refuses 0 with ANA
-        // reporting (nvme_mpath_init_identify) and sizes the ANA log from it
-        .mnan(s.nn)
-        .oncs(IdentifyController.ONCS_DATASET_MANAGEMENT | IdentifyController.ONCS_WRITE_ZEROES
-            | IdentifyController.ONCS_RESERVATIONS)
-        .vwc(IdentifyController.VWC_PRESENT)
-        .sgls(1 | (s.inCapsuleDataSize > 0 ? 1 << 20 : 0))
-        .subnqn(s.nqn)
-        .ioccsz((SubmissionQueueEntry.LENGTH + s.inCapsuleDataSize) / 16)
-        .iorcsz(CompletionQueueEntry.LENGTH / 16)
-        .msdbd(1);
-    return id.toBytes();
-  }
-
-  private static byte[] identifyNamespace(Namespace ns) {
-    IdentifyNamespace id = IdentifyNamespace.allocate()
-        .nsze(ns.blocks)
-        .ncap(ns.blocks)
-        .nuse(ns.blocks)
-        .nlbaf(0)
-        .flbas(0)
-        .nmic(ns.shared ? IdentifyNamespace.NMIC_SHARED : 0)
-        .rescap(IdentifyNamespace.RESCAP_PTPL | IdentifyNamespace.RESCAP_WRITE_EXCLUSIVE
-            | IdentifyNamespace.RESCAP_EXCLUSIVE_ACCESS
-            | IdentifyNamespace.RESCAP_WRITE_EXCLUSIVE_REGISTRANTS_ONLY
-            | IdentifyNamespace.RESCAP_EXCLUSIVE_ACCESS_REGISTRANTS_ONLY
-            | IdentifyNamespace.RESCAP_WRITE_EXCLUSIVE_ALL_REGISTRANTS
-            | IdentifyNamespace.RESCAP_EXCLUSIVE_ACCESS_ALL_REGISTRANTS
-            | IdentifyNamespace.RESCAP_IEKEY)
-        .dlfeat(0x09) // deallocated blocks read as zeros; Write Zeroes honours DEAC
-        .anagrpid(ns.anaGroup)
-        .nguid(ns.nguid)
-        .eui64(ns.eui64)
-        .lbaf(0, 0, ns.blockShift, 0);
-    return id.toBytes();
-  }
-
-  private int getLogPage(SubmissionQueueEntry cmd, ByteBuffer data) {
-    int lid = GetLogPageCommand.lid(cmd);
-    long length = GetLogPageCommand.lengthBytes(cmd);
-    long offset = GetLogPageCommand.offsetBytes(cmd);
-    boolean rae = GetLogPageCommand.rae(cmd);
-    if ((offset & 3) != 0) {
-      return NvmeStatus.INVALID_FIELD.field() | DNR;
-    }
-    byte[] page;
-    switch (lid) {
-      case LogPageId.ASYMMETRIC_NAMESPACE_ACCESS: {
-        boolean rgo = (GetLogPageCommand.lsp(cmd) & GetLogPageCommand.LSP_ANA_RGO) != 0;
-        page = subsystem.anaLog(port, attached).toBytes(rgo);
-        break;
-      }
-      case LogPageId.CHANGED_NAMESPACE_LIST:
-        page = (changedOverflow
-            ? new ChangedNamespaceList(List.of(), true)
-            : ChangedNamespaceList.of(changedNsids)).toBytes();
-        break;
-      case LogPageId.ERROR_INFORMATION:
-        page = new byte[64];
-        break;
-      case LogPageId.SMART_HEALTH:
-        page = new byte[512];
-        break;
-      case LogPageId.FIRMWARE_SLOT: {
-        page = new byte[512];
-        page[0] = 1; // AFI: slot 1 active
-        byte[] fr = subsystem.firmware.getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < 8; i++) {
-          page[8 + i] = i < fr.length ? fr[i] : (byte) ' ';
-        }
-        break;
-      }
-      default:
-        return NvmeStatus.INVALID_LOG_PAGE.field() | DNR;
-    }
-    if (Long.compareUnsigned(offset, page.length) > 0) { // LPO is unsigned: 2^63 and up too
-      return NvmeStatus.INVALID_FIELD.field() | DNR;
-    }
-    int status = transferOut(page, (int) offset, length, data);
-    if (status == OK && !rae) {
-      if (lid == LogPageId.ASYMMETRIC_NAMESPACE_ACCESS) {
-        maskedEvents &= ~EV_ANA;
-      } else if (lid == LogPageId.CHANGED_NAMESPACE_LIST) {
-        changedNsids.clear();
-        changedOverflow = false;
-        maskedEvents &= ~EV_NAMESPACE;
-      }
-    }
-    return status;
-  }
-
-  private int setFeatures(SubmissionQueueEntry cmd) {
-    if (FeatureCommand.save(cmd)) {
-      return NvmeStatus.FEATURE_ID_NOT_SAVEABLE.field() | DNR;
-    }
-    int v = FeatureCommand.value(cmd);
-    switch (FeatureCommand.fid(cmd)) {
-      case FeatureCommand.FID_NUMBER_OF_QUEUES: {
-        int nsqr = v & 0xFFFF;
-        int ncqr = v >>> 16;
-        if (nsqr == 0xFFFF || ncqr == 0xFFFF) {
-          return NvmeStatus.INVALID_FIELD.field() | DNR;
-        }
-        int max = subsystem.maxIoQueues - 1;
-        numberOfQueues = Math.min(ncqr, max) << 16 | Math.min(nsqr, max);
-        dw0 = numberOfQueues;
-        return OK;
-      }
-      case FeatureCommand.FID_ASYNC_EVENT_CONFIGURATION:
-        aec = v;
-        return OK;
-      case FeatureCommand.FID_KEEP_ALIVE_TIMER:
-        if (v < 0) {
-          return NvmeStatus.INVALID_FIELD.field() | DNR;
-        }
-        katoMillis = v;
-        touch();
-        armKato();
-        return OK;
-      default:
-        return NvmeStatus.INVALID_FIELD.field() | DNR;
-    }
-  }
-
-  private int getFeatures(SubmissionQueueEntry cmd, ByteBuffer data) {
-    int fid = FeatureCommand.fid(cmd);
-    boolean capabilities = FeatureCommand.select(cmd) == FeatureCommand.SEL_SUPPORTED_CAPABILITIES;
-    switch (fid) {
-      case FeatureCommand.FID_NUMBER_OF_QUEUES:
-        dw0 = capabilities ? 0 : numberOfQueues;
-        return OK;
-      case FeatureCommand.FID_ASYNC_EVENT_CONFIGURATION:
-      case FeatureCommand.FID_KEEP_ALIVE_TIMER:
-        if (capabilities) {
-          dw0 = 1 << 2; // changeable
-        } else {
-          dw0 = fid == FeatureCommand.FID_KEEP_ALIVE_TIMER ? katoMillis : aec;
-        }
-        return OK;
-      case FeatureCommand.FID_HOST_IDENTIFIER:
-        if ((FeatureCommand.value(cmd) & 1) == 0) {
-          return NvmeStatus.INVALID_FIELD.field() | DNR; // only the 128-bit form
-        }
-        return transferOut(Reservations.hostIdBytes(hostId, true), 0, 16, data);
-      default:
-        return NvmeStatus.INVALID_FIELD.field() | DNR;
-    }
-  }
-
-  private int namespaceAttachment(SubmissionQueueEntry cmd, ByteBuffer data) {
-    int nsid = cmd.nsid();
-    if (nsid == SubmissionQueueEntry.NSID_ALL) {
-      return NvmeStatus.INVALID_FIELD.field() | DNR;
-    }
-    int sel = NamespaceAttachmentCommand.sel(cmd);
-    if (sel != NamespaceAttachmentCommand.SEL_ATTACH && sel != NamespaceAttachmentCommand.SEL_DETACH) {
-      return NvmeStatus.INVALID_FIELD.field() | DNR;
-    }
-    if (subsystem.namespace(nsid) == null) {
-      return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.field() | DNR;
-    }
-    if (data == null) {
-      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
-    }
-    ControllerList list;
-    try {
-      list = ControllerList.decode(data.duplicate());
-    } catch (NvmeProtocolException e) {
-      return NvmeStatus.CONTROLLER_LIST_INVALID.field() | DNR;
-    }
-    return subsystem.changeAttachment(
-        nsid, list.controllerIds(), sel == NamespaceAttachmentCommand.SEL_ATTACH);
-  }
-
-  /**
-   * Copies {@code src[from..]} into the host's buffer: as many bytes as the command asked for
-   * ({@code requested}) and the buffer holds, zero-filled past the end of {@code src}.
-   */
-  /** Copies up to {@code requested} bytes of {@code src} from {@code from} into {@code data}, zero-filling the rest. */
-  static int transferOut(byte[] src, int from, long requested, ByteBuffer data) {
-    if (data == null) {
-      return NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | DNR;
-    }
-    int n = (int) Math.min(requested, data.remaining());
-    int copy = Math.max(0, Math.min(n, src.length - from));
-    int p = data.position();
-    data.put(p, src, from, copy);
-    for (int i = copy; i < n; i++) {
-      data.put(p + i, (byte) 0);
-    }
-    return OK;
   }
 
   // ---------------------------------------------------------------- I/O commands

@@ -6,8 +6,6 @@ import dev.mpath.nvme.proto.NvmeStatus;
 import dev.mpath.nvme.proto.SubmissionQueueEntry;
 import dev.mpath.nvme.target.CompletionSink;
 import dev.mpath.nvme.target.FabricsController;
-import dev.mpath.nvme.target.NvmeConnectException;
-import dev.mpath.nvme.target.TargetController;
 import dev.mpath.spi.RateLimitedLog;
 import dev.mpath.wire.BufferPool;
 import dev.mpath.wire.OutBatch;
@@ -21,7 +19,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,7 +36,8 @@ import org.slf4j.LoggerFactory;
 final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
     implements CompletionSink, NvmeTcpDecoder.Handler, SubmitQueue.Drain {
   private static final Logger LOG = LoggerFactory.getLogger(NvmeTcpTargetQueue.class);
-  private static final RateLimitedLog RLOG = new RateLimitedLog(NvmeTcpTargetQueue.class, 1000);
+  /** Shared with {@link ConnectHandler}: one rate limit for what a host can trigger at will. */
+  static final RateLimitedLog RLOG = new RateLimitedLog(NvmeTcpTargetQueue.class, 1000);
   private static final int OUT_INITIAL = 16 * 1024;
   /** A host that does not read its TermReq is cut off after this. */
   private static final long CLOSE_GRACE_MILLIS = 2000;
@@ -448,99 +446,21 @@ final class NvmeTcpTargetQueue extends ChannelInboundHandlerAdapter
 
   private void connect(SubmissionQueueEntry sqe, ByteBuffer data) {
     int cid = sqe.cid();
-    if (data == null || data.remaining() != FabricsCommands.CONNECT_DATA_LENGTH
-        || sqe.sglLength() != FabricsCommands.CONNECT_DATA_LENGTH) {
-      respond(cid, NvmeStatus.DATA_SGL_LENGTH_INVALID.field() | NvmeStatus.DNR_BIT, 0);
+    ConnectHandler.Outcome o = ConnectHandler.connect(listener, name, sqe, data, this);
+    FabricsController c = o.controller();
+    if (c == null) {
+      respond(cid, o.status(), o.dw0());
       return;
     }
-    int recfmt = sqe.cdw10() & 0xFFFF;
-    int q = sqe.cdw10() >>> 16;
-    int sqsize = sqe.cdw11() & 0xFFFF;
-    int cattr = sqe.cdw11() >>> 16 & 0xFF;
-    int kato = sqe.cdw12();
-    if (recfmt != 0) {
-      respond(cid, FabricsCommands.connectStatus(FabricsCommands.SC_CONNECT_INCOMPATIBLE_FORMAT),
-          0);
-      return;
-    }
-    UUID hostId = FabricsCommands.hostId(data);
-    int cntlid = FabricsCommands.cntlid(data);
-    String subNqn = FabricsCommands.nqn(data, FabricsCommands.CD_SUBNQN);
-    String hostNqn = FabricsCommands.nqn(data, FabricsCommands.CD_HOSTNQN);
-    boolean toDiscovery = FabricsCommands.DISCOVERY_NQN.equals(subNqn)
-        && listener.discovery != null;
-    if (subNqn == null || !subNqn.equals(listener.subsystem().nqn()) && !toDiscovery) {
-      invalidParameter(cid, true, FabricsCommands.CD_SUBNQN, "unknown subsystem " + subNqn);
-      return;
-    }
-    if (hostNqn == null || hostNqn.isEmpty()) {
-      invalidParameter(cid, true, FabricsCommands.CD_HOSTNQN, "no host NQN");
-      return;
-    }
-    if (kato < 0) {
-      invalidParameter(cid, false, 48, "KATO " + Integer.toUnsignedString(kato));
-      return;
-    }
-    FabricsController c;
-    if (toDiscovery && q != 0) {
-      invalidParameter(cid, false, 42, "a discovery controller has no I/O queues");
-      return;
-    }
-    int portId = listener.portId();
-    if (q == 0) {
-      if (cntlid != FabricsCommands.CNTLID_DYNAMIC) {
-        invalidParameter(cid, true, FabricsCommands.CD_CNTLID,
-            "CNTLID " + cntlid + " (only the dynamic model, FFFFh, is served)");
-        return;
-      }
-      if (sqsize < 1 || sqsize >= TargetController.ADMIN_QUEUE_ENTRIES) {
-        invalidParameter(cid, false, 44, "admin SQSIZE " + sqsize);
-        return;
-      }
-      try {
-        c = toDiscovery ? listener.discovery.connect(portId, hostNqn, hostId, kato, this)
-            : listener.subsystem().connect(portId, hostNqn, hostId, kato, this);
-      } catch (NvmeConnectException e) {
-        LOG.info("{}: Connect refused: {}", name, e.getMessage());
-        respond(cid, FabricsCommands.connectStatus(
-            e.reason() == NvmeConnectException.Reason.UNKNOWN_PORT
-                ? FabricsCommands.SC_CONNECT_INVALID_PARAMETERS
-                : FabricsCommands.SC_CONNECT_CONTROLLER_BUSY), 0);
-        return;
-      }
-    } else {
-      c = listener.subsystem().controller(cntlid).orElse(null);
-      if (c == null || c.port() != portId) {
-        invalidParameter(cid, true, FabricsCommands.CD_CNTLID,
-            "no controller " + cntlid + " on port " + portId);
-        return;
-      }
-      if (!c.hostNqn().equals(hostNqn) || !c.hostId().equals(hostId)) {
-        invalidParameter(cid, true, FabricsCommands.CD_HOSTNQN,
-            "controller " + cntlid + " belongs to another host");
-        return;
-      }
-      try {
-        c.connectIoQueue(q, sqsize + 1, this);
-      } catch (IllegalArgumentException | IllegalStateException e) {
-        invalidParameter(cid, false, 42, e.getMessage());
-        return;
-      }
-    }
-    queueEntries = sqsize + 1;
-    sqFlowDisabled = (cattr & FabricsCommands.CATTR_DISABLE_SQ_FLOW_CONTROL) != 0;
+    int q = o.qid();
+    queueEntries = o.entries();
+    sqFlowDisabled = o.sqFlowDisabled();
     qid = q;
     controller = c;
-    respond(cid, 0, c.cntlid());
+    respond(cid, 0, o.dw0());
     if (closing.get()) {
       release(c, q);
     }
-  }
-
-  private void invalidParameter(int cid, boolean inData, int offset, String why) {
-    RLOG.info("{}: Connect refused: {}", name, why);
-    respond(cid, FabricsCommands.connectStatus(FabricsCommands.SC_CONNECT_INVALID_PARAMETERS),
-        FabricsCommands.invalidParameter(inData, offset));
   }
 
   /** A completion made on the loop (refusals, Connect). */

@@ -94,9 +94,9 @@ class KeepAliveTest {
 
   @Test
   void toleranceIsBounded() {
-    assertEquals(Duration.ofMillis(200).toNanos(), TargetController.toleratedIdleNanos(100));
-    assertEquals(Duration.ofSeconds(10).toNanos(), TargetController.toleratedIdleNanos(5000));
-    assertEquals(Duration.ofSeconds(130).toNanos(), TargetController.toleratedIdleNanos(120_000));
+    assertEquals(Duration.ofMillis(200).toNanos(), KeepAliveTimer.toleratedIdleNanos(100));
+    assertEquals(Duration.ofSeconds(10).toNanos(), KeepAliveTimer.toleratedIdleNanos(5000));
+    assertEquals(Duration.ofSeconds(130).toNanos(), KeepAliveTimer.toleratedIdleNanos(120_000));
   }
 
   @Test
