@@ -43,6 +43,23 @@ public interface BackingStore extends AutoCloseable {
   /** Deallocates {@code length} bytes at {@code offset}; they read back as zeros. */
   void discard(long offset, long length) throws IOException;
 
+  /**
+   * Whether the byte at {@code offset} is backed by allocated storage (mapped, SBC-3 4.7.1;
+   * NVMe's "allocated"). A store that cannot tell answers true: mapped is always a correct
+   * answer for data that reads back as written.
+   */
+  default boolean isMapped(long offset) {
+    return true;
+  }
+
+  /**
+   * The unit of {@link #isMapped}, in bytes: all bytes of one aligned unit share the answer.
+   * The default, a store that cannot tell, is the whole store.
+   */
+  default long mappingGranularity() {
+    return Math.max(1, size());
+  }
+
   /** Makes completed writes durable. */
   void flush() throws IOException;
 

@@ -96,6 +96,17 @@ final class SparseMemoryStore implements BackingStore {
     chunks.clear();
   }
 
+  /** A chunk is mapped once written, until a discard or zeroing of the whole chunk. */
+  @Override
+  public boolean isMapped(long offset) {
+    return chunks.containsKey(offset / CHUNK);
+  }
+
+  @Override
+  public long mappingGranularity() {
+    return CHUNK;
+  }
+
   /** Bytes of memory held by chunks (for tests and listings). */
   long allocatedBytes() {
     return (long) chunks.size() * CHUNK;

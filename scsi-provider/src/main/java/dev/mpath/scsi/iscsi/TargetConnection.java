@@ -456,11 +456,19 @@ final class TargetConnection implements ResponseSink, IscsiConnection.Receiver,
         response = tasks.lunReset(p.lun());
         break;
       case Pdus.TMF_ABORT_TASK_SET:
-      case 3: // CLEAR ACA
-      case 4: // CLEAR TASK SET
+        response = tasks.abortTaskSet(p.lun());
+        break;
       case Pdus.TMF_TARGET_WARM_RESET:
+        response = tasks.targetReset(false);
+        break;
       case 7: // TARGET COLD RESET
-        response = 0; // FUNCTION COMPLETE (no effect on the emulator)
+        response = tasks.targetReset(true);
+        break;
+      case 3: // CLEAR ACA: no ACA is ever established (NACA = 0 is enforced)
+        response = 0;
+        break;
+      case 4: // CLEAR TASK SET: would clear other nexuses' tasks too (TST 000b); not offered
+        response = 5; // function not supported
         break;
       case 8: // TASK REASSIGN
         response = 4; // task allegiance reassignment not supported (ERL 0)

@@ -154,14 +154,40 @@ final class TargetTasks {
     if (s != null && l.isSimple() && !s.lunReset(l.number())) {
       return 255; // function rejected
     }
+    forgetWhere(lunField, false);
+    return 0;
+  }
+
+  /** ABORT TASK SET of the LUN {@code lunField} (RFC 7143 11.5.1): the TMF response code. */
+  int abortTaskSet(long lunField) {
+    Lun l = new Lun(lunField);
+    Session s = c.session;
+    if (s != null && l.isSimple() && !s.abortTaskSet(l.number())) {
+      return 255; // function rejected
+    }
+    forgetWhere(lunField, false);
+    return 0;
+  }
+
+  /** TARGET WARM RESET or (cold) TARGET COLD RESET (RFC 7143 11.5.1): the TMF response code. */
+  int targetReset(boolean cold) {
+    Session s = c.session;
+    if (s != null && !s.targetReset(cold)) {
+      return 255; // function rejected
+    }
+    forgetWhere(0, true);
+    return 0;
+  }
+
+  /** Forgets this connection's tasks of {@code lunField}, or all of them. */
+  private void forgetWhere(long lunField, boolean all) {
     List<Task> hit = new ArrayList<>();
     for (Task t : tasks.values()) {
-      if (t.lunField == lunField) {
+      if (all || t.lunField == lunField) {
         hit.add(t);
       }
     }
     hit.forEach(this::forget);
-    return 0;
   }
 
   /**

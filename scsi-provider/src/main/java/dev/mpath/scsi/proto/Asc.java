@@ -30,6 +30,7 @@ public record Asc(int asc, int ascq) {
   public static final Asc INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT = named(0x0E, 0x03, "INVALID FIELD IN COMMAND INFORMATION UNIT");
   public static final Asc WRITE_ERROR = named(0x0C, 0x00, "WRITE ERROR");
   public static final Asc UNRECOVERED_READ_ERROR = named(0x11, 0x00, "UNRECOVERED READ ERROR");
+  public static final Asc MISCOMPARE_DURING_VERIFY_OPERATION = named(0x1D, 0x00, "MISCOMPARE DURING VERIFY OPERATION");
   public static final Asc PARAMETER_LIST_LENGTH_ERROR = named(0x1A, 0x00, "PARAMETER LIST LENGTH ERROR");
   public static final Asc INVALID_COMMAND_OPERATION_CODE = named(0x20, 0x00, "INVALID COMMAND OPERATION CODE");
   public static final Asc LBA_OUT_OF_RANGE = named(0x21, 0x00, "LOGICAL BLOCK ADDRESS OUT OF RANGE");

@@ -18,7 +18,9 @@ package dev.mpath.scsi.proto;
  */
 public sealed interface Cdb
     permits InquiryCdb, TestUnitReadyCdb, ReadCapacity16Cdb, ReadWriteCdb, SynchronizeCacheCdb,
-        ReportLunsCdb, UnmapCdb, PersistentReserveInCdb, PersistentReserveOutCdb, GenericCdb {
+        ReportLunsCdb, UnmapCdb, PersistentReserveInCdb, PersistentReserveOutCdb, VerifyCdb,
+        WriteSameCdb, CompareAndWriteCdb, PreFetchCdb, GetLbaStatusCdb,
+        ReportSupportedOperationCodesCdb, GenericCdb {
 
   /** CONTROL byte bit 2: NACA (SAM-5 5.2). */
   int CONTROL_NACA = 0x04;
@@ -87,7 +89,31 @@ public sealed interface Cdb
         if ((b[off + 1] & 0x1F) == OperationCode.SA_READ_CAPACITY_16) {
           return ReadCapacity16Cdb.decode(b, off, len);
         }
+        if ((b[off + 1] & 0x1F) == OperationCode.SA_GET_LBA_STATUS) {
+          return GetLbaStatusCdb.decode(b, off, len);
+        }
         return GenericCdb.decode(b, off, len);
+      case OperationCode.MAINTENANCE_IN:
+        Bytes.need("MAINTENANCE IN CDB", 2, len);
+        if ((b[off + 1] & 0x1F) == OperationCode.SA_REPORT_SUPPORTED_OPERATION_CODES) {
+          return ReportSupportedOperationCodesCdb.decode(b, off, len);
+        }
+        return GenericCdb.decode(b, off, len);
+      case OperationCode.VERIFY_10:
+      case OperationCode.VERIFY_12:
+      case OperationCode.VERIFY_16:
+      case OperationCode.WRITE_AND_VERIFY_10:
+      case OperationCode.WRITE_AND_VERIFY_12:
+      case OperationCode.WRITE_AND_VERIFY_16:
+        return VerifyCdb.decode(b, off, len);
+      case OperationCode.WRITE_SAME_10:
+      case OperationCode.WRITE_SAME_16:
+        return WriteSameCdb.decode(b, off, len);
+      case OperationCode.COMPARE_AND_WRITE:
+        return CompareAndWriteCdb.decode(b, off, len);
+      case OperationCode.PRE_FETCH_10:
+      case OperationCode.PRE_FETCH_16:
+        return PreFetchCdb.decode(b, off, len);
       default:
         return GenericCdb.decode(b, off, len);
     }

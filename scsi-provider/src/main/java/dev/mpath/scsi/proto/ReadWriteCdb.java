@@ -154,7 +154,7 @@ public record ReadWriteCdb(int opcode, int protect, boolean dpo, boolean fua, lo
   /** Decodes any of READ (10), WRITE (10), READ (16), WRITE (16). */
   public static ReadWriteCdb decode(byte[] b, int off, int len) {
     ReadWriteCdbFlyweight f = new ReadWriteCdbFlyweight().wrap(b, off, len);
-    if (f.length() != 10 && f.length() != 16) {
+    if (f.length() != 10 && f.length() != 16 || f.isOrWrite()) {
       throw new ScsiProtocolException("not a READ/WRITE (10/16) CDB: " + OperationCode.name(f.opcode()));
     }
     return new ReadWriteCdb(f.opcode(), f.protect(), f.dpo(), f.fua(), f.lba(),

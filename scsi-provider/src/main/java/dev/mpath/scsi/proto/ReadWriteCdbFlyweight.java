@@ -10,9 +10,9 @@ package dev.mpath.scsi.proto;
  * <pre>
  * (6):  byte 0 OPCODE 08h/0Ah | byte 1 bits 4:0 + bytes 2-3 LOGICAL BLOCK ADDRESS (21 bits)
  *       byte 4 TRANSFER LENGTH (0 means 256 blocks) | byte 5 CONTROL
- * (12): byte 0 OPCODE A8h/AAh | byte 1 RDPROTECT/WRPROTECT 7:5, DPO 4, FUA 3
- *       bytes 2-5 LOGICAL BLOCK ADDRESS | bytes 6-9 TRANSFER LENGTH
- *       byte 10 GROUP NUMBER 4:0 | byte 11 CONTROL
+ * (10), (12), (16): the typical layouts of {@link TypicalCdb}; byte 1 RDPROTECT/WRPROTECT
+ *       7:5, DPO 4, FUA 3. ORWRITE (16) 8Bh (SBC-3 5.5) has the WRITE (16) layout (its
+ *       byte 1 bits 7:5 are ORPROTECT).
  * </pre>
  *
  * <p>Not thread-safe: one per device server thread. The fields are read from the wrapped
@@ -22,9 +22,6 @@ package dev.mpath.scsi.proto;
 public final class ReadWriteCdbFlyweight {
   static final int TRANSFER_LENGTH_6 = 4;
   static final int CONTROL_6 = 5;
-  static final int TRANSFER_LENGTH_12 = 6;
-  static final int GROUP_12 = 10;
-  static final int CONTROL_12 = 11;
 
   private byte[] b;
   private int off;
@@ -50,6 +47,7 @@ public final class ReadWriteCdbFlyweight {
         return 12;
       case OperationCode.READ_16:
       case OperationCode.WRITE_16:
+      case OperationCode.ORWRITE_16:
         return 16;
       default:
         return 0;
@@ -91,9 +89,16 @@ public final class ReadWriteCdbFlyweight {
     return length;
   }
 
+  /** Whether the command carries Data-Out: a WRITE, or an ORWRITE. */
   public boolean isWrite() {
     return op == OperationCode.WRITE_6 || op == OperationCode.WRITE_10
-        || op == OperationCode.WRITE_12 || op == OperationCode.WRITE_16;
+        || op == OperationCode.WRITE_12 || op == OperationCode.WRITE_16
+        || op == OperationCode.ORWRITE_16;
+  }
+
+  /** Whether this is ORWRITE (16): the Data-Out is ORed into the blocks (SBC-3 5.5). */
+  public boolean isOrWrite() {
+    return op == OperationCode.ORWRITE_16;
   }
 
   /** RDPROTECT / WRPROTECT (byte 1 bits 7:5; the 6-byte forms have none: 0). */
@@ -111,58 +116,27 @@ public final class ReadWriteCdbFlyweight {
 
   /** LOGICAL BLOCK ADDRESS: 21 bits (6), 32 bits (10, 12), unsigned 64 bits (16). */
   public long lba() {
-    switch (length) {
-      case 6:
-        return ((b[off + 1] & 0x1FL) << 16) | Bytes.u16(b, off + 2);
-      case 16:
-        return Bytes.u64(b, off + ReadWriteCdb.LBA);
-      default:
-        return Bytes.u32(b, off + ReadWriteCdb.LBA);
-    }
+    return length == 6 ? ((b[off + 1] & 0x1FL) << 16) | Bytes.u16(b, off + 2)
+        : TypicalCdb.lba(b, off, length);
   }
 
   /** TRANSFER LENGTH in logical blocks (a 6-byte form's 0 is 256 blocks, SBC-3 5.8). */
   public long transferLength() {
-    switch (length) {
-      case 6: {
-        int n = Bytes.u8(b, off + TRANSFER_LENGTH_6);
-        return n == 0 ? 256 : n;
-      }
-      case 10:
-        return Bytes.u16(b, off + ReadWriteCdb.TRANSFER_LENGTH_10);
-      case 12:
-        return Bytes.u32(b, off + TRANSFER_LENGTH_12);
-      default:
-        return Bytes.u32(b, off + ReadWriteCdb.TRANSFER_LENGTH_16);
+    if (length == 6) {
+      int n = Bytes.u8(b, off + TRANSFER_LENGTH_6);
+      return n == 0 ? 256 : n;
     }
+    return TypicalCdb.length(b, off, length);
   }
 
   /** Byte of the CDB where TRANSFER LENGTH starts (for sense-key specific field pointers). */
   public int transferLengthOffset() {
-    switch (length) {
-      case 6:
-        return TRANSFER_LENGTH_6;
-      case 10:
-        return ReadWriteCdb.TRANSFER_LENGTH_10;
-      case 12:
-        return TRANSFER_LENGTH_12;
-      default:
-        return ReadWriteCdb.TRANSFER_LENGTH_16;
-    }
+    return length == 6 ? TRANSFER_LENGTH_6 : TypicalCdb.lengthOffset(length);
   }
 
   /** GROUP NUMBER (bits 4:0; the 6-byte forms have none: 0). */
   public int groupNumber() {
-    switch (length) {
-      case 6:
-        return 0;
-      case 10:
-        return b[off + ReadWriteCdb.GROUP_10] & 0x1F;
-      case 12:
-        return b[off + GROUP_12] & 0x1F;
-      default:
-        return b[off + ReadWriteCdb.GROUP_16] & 0x1F;
-    }
+    return length == 6 ? 0 : TypicalCdb.group(b, off, length);
   }
 
   /** CONTROL: the CDB's last byte. */

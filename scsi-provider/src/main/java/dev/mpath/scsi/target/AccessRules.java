@@ -32,36 +32,9 @@ final class AccessRules {
     WRITE
   }
 
-  /** Whether the device server implements {@code opcode}. */
+  /** Whether the device server implements {@code opcode} ({@link SupportedCommands}). */
   static boolean implemented(int opcode) {
-    switch (opcode) {
-      case OperationCode.TEST_UNIT_READY:
-      case OperationCode.REQUEST_SENSE:
-      case OperationCode.INQUIRY:
-      case OperationCode.MODE_SENSE_6:
-      case OperationCode.READ_CAPACITY_10:
-      case OperationCode.READ_6:
-      case OperationCode.WRITE_6:
-      case OperationCode.READ_10:
-      case OperationCode.WRITE_10:
-      case OperationCode.READ_12:
-      case OperationCode.WRITE_12:
-      case OperationCode.SYNCHRONIZE_CACHE_10:
-      case OperationCode.UNMAP:
-      case OperationCode.MODE_SENSE_10:
-      case OperationCode.PERSISTENT_RESERVE_IN:
-      case OperationCode.PERSISTENT_RESERVE_OUT:
-      case OperationCode.READ_16:
-      case OperationCode.WRITE_16:
-      case OperationCode.SYNCHRONIZE_CACHE_16:
-      case OperationCode.SERVICE_ACTION_IN_16:
-      case OperationCode.REPORT_LUNS:
-      case OperationCode.MAINTENANCE_IN:
-      case OperationCode.MAINTENANCE_OUT:
-        return true;
-      default:
-        return false;
-    }
+    return SupportedCommands.implemented(opcode);
   }
 
   /**
@@ -187,7 +160,8 @@ final class AccessRules {
       case OperationCode.SERVICE_ACTION_IN_16:
         return sa == OperationCode.SA_READ_CAPACITY_16 ? PrClass.ALWAYS : PrClass.READ;
       case OperationCode.MAINTENANCE_IN:
-        return isRtpg(opcode, sa) ? PrClass.ALWAYS : PrClass.READ;
+        return isRtpg(opcode, sa) || sa == OperationCode.SA_REPORT_SUPPORTED_OPERATION_CODES
+            ? PrClass.ALWAYS : PrClass.READ;
       case OperationCode.READ_6:
       case OperationCode.READ_10:
       case OperationCode.READ_12:
@@ -196,6 +170,12 @@ final class AccessRules {
       case OperationCode.MODE_SENSE_10:
       case LOG_SENSE:
       case OperationCode.VERIFY_10:
+      case OperationCode.VERIFY_12:
+      case OperationCode.VERIFY_16:
+      case OperationCode.PRE_FETCH_10:
+      case OperationCode.PRE_FETCH_16:
+      case OperationCode.READ_DEFECT_DATA_10:
+      case OperationCode.READ_DEFECT_DATA_12:
         return PrClass.READ;
       default:
         return PrClass.WRITE;

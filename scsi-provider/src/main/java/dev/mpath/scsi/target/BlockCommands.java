@@ -2,6 +2,7 @@ package dev.mpath.scsi.target;
 
 import dev.mpath.scsi.proto.Asc;
 import dev.mpath.scsi.proto.Cdb;
+import dev.mpath.scsi.proto.PreFetchCdb;
 import dev.mpath.scsi.proto.ReadCapacity16Cdb;
 import dev.mpath.scsi.proto.ReadCapacity16Data;
 import dev.mpath.scsi.proto.ReadWriteCdbFlyweight;
@@ -10,48 +11,37 @@ import dev.mpath.scsi.proto.ScsiStatus;
 import dev.mpath.scsi.proto.SenseData;
 import dev.mpath.scsi.proto.SenseKey;
 import dev.mpath.scsi.proto.SynchronizeCacheCdb;
-import dev.mpath.scsi.proto.UnmapBlockDescriptor;
-import dev.mpath.scsi.proto.UnmapCdb;
-import dev.mpath.scsi.proto.UnmapParameterList;
-import dev.mpath.store.BackingStore;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The SBC-3 commands of one {@link LogicalUnit} (READ CAPACITY, READ/WRITE, SYNCHRONIZE
- * CACHE, UNMAP) on its medium, within the limits its Block Limits VPD page advertises.
+ * The SBC-3 transfer commands of one {@link LogicalUnit} (READ CAPACITY, READ/WRITE,
+ * ORWRITE, the write half of WRITE AND VERIFY, SYNCHRONIZE CACHE, PRE-FETCH) on its medium,
+ * within the limits its Block Limits VPD page advertises.
  *
  * <p>Not thread-safe: called under the logical unit's command lock, one command at a time.
  */
 final class BlockCommands {
-  private static final Logger LOG = LoggerFactory.getLogger(LogicalUnit.class);
-  /** Largest UNMAP block descriptor count (Block Limits VPD). */
-  static final int MAX_UNMAP_DESCRIPTORS = 256;
+  /** {@link #transfer} modes. */
+  static final int READ = 0;
+  static final int WRITE = 1;
+  /** ORWRITE (16) (SBC-3 5.5): the Data-Out is ORed into the blocks. */
+  static final int ORWRITE = 2;
+  /** {@link #transfer} verify after write: none, a medium read back, a byte compare. */
+  static final int NO_VERIFY = -1;
+  static final int VERIFY_MEDIUM = 0;
+  static final int VERIFY_BYTES = 1;
 
-  private final String owner; // the target's name, for the log
-  private final int lun;
-  private final long blocks;
-  private final int blockSize;
-  private final BackingStore store;
+  private final Medium medium;
   private final long maxTransferBlocks;
-  private final long maxUnmapBlocks;
   /** The READ/WRITE CDB of the command being processed. */
   private final ReadWriteCdbFlyweight rwCdb = new ReadWriteCdbFlyweight();
 
-  BlockCommands(String owner, int lun, long blocks, int blockSize, BackingStore store,
-      long maxTransferBlocks, long maxUnmapBlocks) {
-    this.owner = owner;
-    this.lun = lun;
-    this.blocks = blocks;
-    this.blockSize = blockSize;
-    this.store = store;
+  BlockCommands(Medium medium, long maxTransferBlocks) {
+    this.medium = medium;
     this.maxTransferBlocks = maxTransferBlocks;
-    this.maxUnmapBlocks = maxUnmapBlocks;
   }
 
-  /** READ/WRITE (6/10/12/16), the I/O path: the CDB read in place, nothing allocated. */
+  /** READ/WRITE (6/10/12/16) and ORWRITE (16): the CDB read in place, nothing allocated. */
   ScsiResponse readWrite(Command c) throws CommandFailure {
     byte[] cdb = c.cdb;
     ReadWriteCdbFlyweight rw;
@@ -63,7 +53,12 @@ final class BlockCommands {
     if ((rw.control() & Cdb.CONTROL_NACA) != 0) {
       throw CommandFailure.invalidCdbField(rw.length() - 1, 2); // NORMACA = 0
     }
-    return readWrite(c, rw);
+    if (rw.protect() != 0) {
+      throw CommandFailure.invalidCdbField(1, 7); // no protection information
+    }
+    int mode = rw.isOrWrite() ? ORWRITE : rw.isWrite() ? WRITE : READ;
+    return transfer(c, mode, rw.lba(), rw.transferLength(), rw.transferLengthOffset(), rw.fua(),
+        NO_VERIFY);
   }
 
   ScsiResponse readCapacity10(Command c) throws CommandFailure {
@@ -73,9 +68,9 @@ final class BlockCommands {
     if (!pmi && lbaSet) {
       throw CommandFailure.invalidCdbField(2, -1);
     }
-    long last = blocks - 1;
+    long last = medium.blocks - 1;
     byte[] d = ByteBuffer.allocate(8)
-        .putInt((int) Math.min(last, 0xFFFF_FFFFL)).putInt(blockSize).array();
+        .putInt((int) Math.min(last, 0xFFFF_FFFFL)).putInt(medium.blockSize).array();
     return Transfers.dataIn(c, d, d.length);
   }
 
@@ -83,31 +78,31 @@ final class BlockCommands {
     if (!rc.pmi() && rc.lba() != 0) {
       throw CommandFailure.invalidCdbField(2, -1);
     }
-    byte[] d = ReadCapacity16Data.of(blocks, blockSize, true).encode();
+    byte[] d = ReadCapacity16Data.of(medium.blocks, medium.blockSize, true).encode();
     return Transfers.dataIn(c, d, rc.allocationLength());
   }
 
-  private void checkRange(long lba, long count) throws CommandFailure {
-    if (Long.compareUnsigned(lba, blocks) > 0 || count > blocks - lba) {
-      throw CommandFailure.illegal(Asc.LBA_OUT_OF_RANGE);
-    }
-  }
-
-  private ScsiResponse readWrite(Command c, ReadWriteCdbFlyweight rw) throws CommandFailure {
-    if (rw.protect() != 0) {
-      throw CommandFailure.invalidCdbField(1, 7); // no protection information
-    }
-    long count = rw.transferLength();
-    checkRange(rw.lba(), count);
+  /**
+   * Moves {@code count} blocks at {@code lba} between the command's buffer and the medium.
+   *
+   * @param mode         {@link #READ}, {@link #WRITE} or {@link #ORWRITE}
+   * @param lengthOffset where the CDB's length field starts (for the sense field pointer)
+   * @param verify       after a write: {@link #NO_VERIFY}, {@link #VERIFY_MEDIUM} (read back)
+   *                     or {@link #VERIFY_BYTES} (read back and compare, MISCOMPARE on a
+   *                     difference, INFORMATION = offset of the first differing byte)
+   */
+  ScsiResponse transfer(Command c, int mode, long lba, long count, int lengthOffset, boolean fua,
+      int verify) throws CommandFailure {
+    medium.checkRange(lba, count);
     if (count > maxTransferBlocks) {
-      throw CommandFailure.invalidCdbField(rw.transferLengthOffset(), -1);
+      throw CommandFailure.invalidCdbField(lengthOffset, -1);
     }
+    int blockSize = medium.blockSize;
     long wanted = count * blockSize;
     int expected = Math.max(0, c.dataLength);
-    long offset = rw.lba() * blockSize;
     int move;
     Faults.Partial partial = null;
-    if (rw.isWrite()) {
+    if (mode != READ) {
       // RFC 7143 11.4.5.1: no more than the expected length is written, and no more than the
       // CDB asks for; what the data length lacks (overflow) or leaves over (underflow) is the
       // residual. Only whole blocks can be written: a length that cuts one is refused, with
@@ -124,17 +119,7 @@ final class BlockCommands {
         move = partial == null ? move : partialBytes(move, partial.percent());
       }
       if (move > 0) {
-        ByteBuffer src = c.data;
-        src.limit(src.position() + move);
-        try {
-          store.write(offset, src);
-          if (rw.fua()) {
-            store.flush();
-          }
-        } catch (IOException e) {
-          LOG.warn("{}: LUN {} write at LBA {} failed", owner, lun, rw.lba(), e);
-          throw CommandFailure.check(SenseKey.MEDIUM_ERROR, Asc.WRITE_ERROR);
-        }
+        write(c.data, mode, lba, move, fua, verify);
       }
     } else {
       move = (int) Math.min(wanted, c.available());
@@ -145,12 +130,7 @@ final class BlockCommands {
       if (move > 0) {
         ByteBuffer dst = c.data;
         dst.limit(dst.position() + move);
-        try {
-          store.read(offset, dst);
-        } catch (IOException e) {
-          LOG.warn("{}: LUN {} read at LBA {} failed", owner, lun, rw.lba(), e);
-          throw CommandFailure.check(SenseKey.MEDIUM_ERROR, Asc.UNRECOVERED_READ_ERROR);
-        }
+        medium.read(lba, dst);
       }
     }
     if (partial != null) {
@@ -163,74 +143,60 @@ final class BlockCommands {
     return ScsiResponse.good(move, residual(wanted, expected, move));
   }
 
+  private void write(ByteBuffer src, int mode, long lba, int bytes, boolean fua, int verify)
+      throws CommandFailure {
+    int start = src.position();
+    src.limit(start + bytes);
+    if (mode == ORWRITE) {
+      byte[] merged = new byte[bytes];
+      medium.read(lba, ByteBuffer.wrap(merged));
+      for (int i = 0; i < bytes; i++) {
+        merged[i] |= src.get(start + i);
+      }
+      medium.write(lba, ByteBuffer.wrap(merged), fua);
+      src.position(start + bytes);
+    } else {
+      medium.write(lba, src, fua);
+    }
+    if (verify != NO_VERIFY) {
+      byte[] back = new byte[bytes];
+      medium.read(lba, ByteBuffer.wrap(back)); // the verify: the medium reads back
+      if (verify == VERIFY_BYTES) {
+        int at = Compare.firstDifference(src, start, back, 0, bytes);
+        if (at >= 0) {
+          throw Compare.miscompare(at);
+        }
+      }
+    }
+  }
+
   /**
    * The residual (RFC 7143 11.4.5.1): an overflow (negative) when the CDB wants more than the
    * expected length, else the expected bytes not moved (an underflow).
    */
-  private static int residual(long wanted, int expected, int moved) {
+  static int residual(long wanted, int expected, int moved) {
     return wanted > expected ? (int) Math.max(Integer.MIN_VALUE, expected - wanted)
         : expected - moved;
   }
 
   private int partialBytes(int bytes, int percent) {
     long part = (long) bytes * percent / 100;
-    return (int) (part - part % blockSize);
+    return (int) (part - part % medium.blockSize);
   }
 
   ScsiResponse synchronizeCache(Command c, SynchronizeCacheCdb sc) throws CommandFailure {
-    long count = sc.numberOfBlocks();
-    checkRange(sc.lba(), count);
-    try {
-      store.flush();
-    } catch (IOException e) {
-      LOG.warn("{}: LUN {} flush failed", owner, lun, e);
-      throw CommandFailure.check(SenseKey.MEDIUM_ERROR, Asc.WRITE_ERROR);
-    }
+    medium.checkRange(sc.lba(), sc.numberOfBlocks());
+    medium.flush();
     return Transfers.consumed(c, 0);
   }
 
-  ScsiResponse unmap(Command c, UnmapCdb u) throws CommandFailure {
-    if (u.anchor()) {
-      throw CommandFailure.invalidCdbField(1, 0); // ANC_SUP = 0
-    }
-    int length = u.parameterListLength();
-    if (length == 0) {
-      return Transfers.consumed(c, 0);
-    }
-    if (length < UnmapParameterList.HEADER_LENGTH) {
-      throw CommandFailure.parameterListLength();
-    }
-    byte[] d = Transfers.dataOut(c, length);
-    if (d.length < length) {
-      throw CommandFailure.parameterListLength();
-    }
-    UnmapParameterList list;
-    try {
-      list = UnmapParameterList.decode(d);
-    } catch (ScsiProtocolException e) {
-      throw CommandFailure.invalidParameterField(2, -1);
-    }
-    if (list.descriptors().size() > MAX_UNMAP_DESCRIPTORS) {
-      throw CommandFailure.invalidParameterField(2, -1);
-    }
-    int off = UnmapParameterList.HEADER_LENGTH;
-    for (UnmapBlockDescriptor x : list.descriptors()) {
-      if (x.numberOfBlocks() > maxUnmapBlocks) {
-        throw CommandFailure.invalidParameterField(off + 8, -1);
-      }
-      checkRange(x.lba(), x.numberOfBlocks());
-      off += UnmapBlockDescriptor.LENGTH;
-    }
-    try {
-      for (UnmapBlockDescriptor x : list.descriptors()) {
-        if (x.numberOfBlocks() > 0) {
-          store.discard(x.lba() * blockSize, x.numberOfBlocks() * blockSize);
-        }
-      }
-    } catch (IOException e) {
-      LOG.warn("{}: LUN {} unmap failed", owner, lun, e);
-      throw CommandFailure.check(SenseKey.MEDIUM_ERROR, Asc.WRITE_ERROR);
-    }
-    return Transfers.consumed(c, d.length);
+  /**
+   * PRE-FETCH (10)/(16) (SBC-3 5.6, 5.7): the range is checked; the medium is memory or the
+   * host's page cache, so there is no cache of ours to load and the status is GOOD (the one
+   * SBC-3 gives when the blocks were not all placed in a cache), never CONDITION MET.
+   */
+  ScsiResponse preFetch(Command c, PreFetchCdb p) throws CommandFailure {
+    medium.checkRange(p.lba(), p.prefetchLength());
+    return Transfers.consumed(c, 0);
   }
 }

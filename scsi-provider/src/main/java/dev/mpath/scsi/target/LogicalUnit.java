@@ -8,13 +8,16 @@ import dev.mpath.alua.StpgRejectedException;
 import dev.mpath.scsi.proto.Asc;
 import dev.mpath.scsi.proto.BlockLimitsVpd;
 import dev.mpath.scsi.proto.Cdb;
+import dev.mpath.scsi.proto.CompareAndWriteCdb;
 import dev.mpath.scsi.proto.Designator;
 import dev.mpath.scsi.proto.DeviceIdentificationVpd;
+import dev.mpath.scsi.proto.GetLbaStatusCdb;
 import dev.mpath.scsi.proto.InquiryCdb;
 import dev.mpath.scsi.proto.OperationCode;
 import dev.mpath.scsi.proto.Peripheral;
 import dev.mpath.scsi.proto.PersistentReserveInCdb;
 import dev.mpath.scsi.proto.PersistentReserveOutCdb;
+import dev.mpath.scsi.proto.PreFetchCdb;
 import dev.mpath.scsi.proto.PrInServiceAction;
 import dev.mpath.scsi.proto.PrOutParameterList;
 import dev.mpath.scsi.proto.PrOutServiceAction;
@@ -23,6 +26,7 @@ import dev.mpath.scsi.proto.RawVpdPage;
 import dev.mpath.scsi.proto.ReadCapacity16Cdb;
 import dev.mpath.scsi.proto.ReadWriteCdbFlyweight;
 import dev.mpath.scsi.proto.ReportLunsCdb;
+import dev.mpath.scsi.proto.ReportSupportedOperationCodesCdb;
 import dev.mpath.scsi.proto.ScsiProtocolException;
 import dev.mpath.scsi.proto.SenseData;
 import dev.mpath.scsi.proto.SenseKey;
@@ -30,7 +34,9 @@ import dev.mpath.scsi.proto.SupportedVpdPages;
 import dev.mpath.scsi.proto.SynchronizeCacheCdb;
 import dev.mpath.scsi.proto.UnitSerialNumberVpd;
 import dev.mpath.scsi.proto.UnmapCdb;
+import dev.mpath.scsi.proto.VerifyCdb;
 import dev.mpath.scsi.proto.VpdPage;
+import dev.mpath.scsi.proto.WriteSameCdb;
 import dev.mpath.spi.SerialExecutor;
 import dev.mpath.store.BackingStore;
 import java.io.IOException;
@@ -62,7 +68,24 @@ public final class LogicalUnit {
   static final int MAX_UNIT_ATTENTIONS = 16;
   private static final List<Integer> VPD_PAGES = List.of(VpdPage.SUPPORTED_VPD_PAGES,
       VpdPage.UNIT_SERIAL_NUMBER, VpdPage.DEVICE_IDENTIFICATION, VpdPage.BLOCK_LIMITS,
-      VpdPage.LOGICAL_BLOCK_PROVISIONING);
+      VpdPage.BLOCK_DEVICE_CHARACTERISTICS, VpdPage.LOGICAL_BLOCK_PROVISIONING);
+  /** Block Limits: MAXIMUM COMPARE AND WRITE LENGTH, in blocks (the field's largest value). */
+  static final int MAX_COMPARE_AND_WRITE_BLOCKS = 255;
+  /**
+   * VPD B1h bytes 4-63 (SBC-3 6.5.2): MEDIUM ROTATION RATE 0001h (non-rotating medium), the
+   * rest (PRODUCT TYPE, WABEREQ, WACEREQ, NOMINAL FORM FACTOR, FUAB, VBULS) 0: not reported.
+   */
+  private static final byte[] BLOCK_DEVICE_CHARACTERISTICS = new byte[0x3C];
+  /**
+   * VPD B2h bytes 4-7 (SBC-3 6.5.4): THRESHOLD EXPONENT 0; byte 5 LBPU (UNMAP) 80h, LBPWS
+   * (WRITE SAME (16) with UNMAP) 40h, LBPWS10 20h, LBPRZ 04h (ANC_SUP 0, DP 0); byte 6
+   * PROVISIONING TYPE 010b (thin).
+   */
+  private static final byte[] LOGICAL_BLOCK_PROVISIONING = {0, (byte) 0xE4, 0x02, 0};
+
+  static {
+    BLOCK_DEVICE_CHARACTERISTICS[1] = 0x01;
+  }
 
   private final ScsiTarget target;
   private final int lun;
@@ -74,9 +97,13 @@ public final class LogicalUnit {
   private final SerialExecutor executor;
   /** The SBC commands (under this LU's monitor). */
   private final BlockCommands sbc;
+  private final VerifyCommands compare;
+  private final ProvisioningCommands provisioning;
+  private final Spc2Reservation spc2 = new Spc2Reservation();
   private final long maxTransferBlocks;
   private final long optimalTransferBlocks;
   private final long maxUnmapBlocks;
+  private final long maxWriteSameBlocks;
   private final Path aptplFile;
 
   /** Guarded by this (the command lock). */
@@ -101,10 +128,14 @@ public final class LogicalUnit {
     this.optimalTransferBlocks = (128L << 10) / blockSize;
     // at most 2^20 blocks per UNMAP (4 GiB of 4 KiB blocks), the bound libiscsi checks
     this.maxUnmapBlocks = Math.min(1L << 20, (4L << 30) / blockSize);
+    this.maxWriteSameBlocks = Math.min(1L << 20, (256L << 20) / blockSize);
     this.aptplFile = spec.aptplFile().orElse(null);
     this.pr = new PersistentReservations(aptplFile, target.ports());
-    this.sbc = new BlockCommands(target.name(), lun, blocks, blockSize, store, maxTransferBlocks,
-        maxUnmapBlocks);
+    Medium medium = new Medium(target.name(), lun, blocks, blockSize, store);
+    this.sbc = new BlockCommands(medium, maxTransferBlocks);
+    this.provisioning = new ProvisioningCommands(medium, maxUnmapBlocks, maxWriteSameBlocks);
+    this.compare = new VerifyCommands(medium, sbc, provisioning, maxTransferBlocks,
+        MAX_COMPARE_AND_WRITE_BLOCKS);
   }
 
   // ------------------------------------------------------------------ public accessors
@@ -167,6 +198,11 @@ public final class LogicalUnit {
   /** Whether registrations persist through power loss (the last REGISTER's APTPL bit). */
   public synchronized boolean aptpl() {
     return pr.aptpl();
+  }
+
+  /** The nexus holding the SPC-2 reservation (RESERVE (6)), if one does. */
+  public Optional<Nexus> spc2Reservation() {
+    return Optional.ofNullable(spc2.holder());
   }
 
   /** Unit attentions pending for {@code nexus}, oldest first. */
@@ -235,10 +271,21 @@ public final class LogicalUnit {
    * new count), and every known nexus gets BUS DEVICE RESET FUNCTION OCCURRED (29h/03h).
    */
   void reset() {
+    reset(Asc.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+  }
+
+  /** A reset that establishes {@code asc} (a target reset, or a power-on for a cold one). */
+  void reset(Asc asc) {
+    spc2.clear(); // SPC-2 7.21: a reset releases the reservation; persistent ones survive
     synchronized (uaLock) {
       resets++;
-      establishAll(Asc.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
+      establishAll(asc, null);
     }
+  }
+
+  /** The I_T nexus {@code n} ended (logout, drop, reinstatement): its SPC-2 reservation ends. */
+  void nexusLost(Nexus n) {
+    spc2.release(n);
   }
 
   /** Establishes {@code asc} for every known nexus except {@code except} (may be null). */
@@ -291,7 +338,7 @@ public final class LogicalUnit {
           throw CommandFailure.check(SenseKey.NOT_READY, refusal);
         }
       }
-      if (pr.conflicts(n, AccessRules.prClass(op, sa))) {
+      if (pr.conflicts(n, AccessRules.prClass(op, sa)) || spc2.conflicts(n, op)) {
         throw CommandFailure.reservationConflict();
       }
       if (!AccessRules.implemented(op)) {
@@ -331,7 +378,26 @@ public final class LogicalUnit {
       case OperationCode.SYNCHRONIZE_CACHE_16:
         return sbc.synchronizeCache(c, (SynchronizeCacheCdb) parsed);
       case OperationCode.UNMAP:
-        return sbc.unmap(c, (UnmapCdb) parsed);
+        return provisioning.unmap(c, (UnmapCdb) parsed);
+      case OperationCode.WRITE_SAME_10:
+      case OperationCode.WRITE_SAME_16:
+        return provisioning.writeSame(c, (WriteSameCdb) parsed);
+      case OperationCode.VERIFY_10:
+      case OperationCode.VERIFY_12:
+      case OperationCode.VERIFY_16:
+      case OperationCode.WRITE_AND_VERIFY_10:
+      case OperationCode.WRITE_AND_VERIFY_12:
+      case OperationCode.WRITE_AND_VERIFY_16:
+        return compare.verify(c, (VerifyCdb) parsed);
+      case OperationCode.COMPARE_AND_WRITE:
+        return compare.compareAndWrite(c, (CompareAndWriteCdb) parsed);
+      case OperationCode.PRE_FETCH_10:
+      case OperationCode.PRE_FETCH_16:
+        return sbc.preFetch(c, (PreFetchCdb) parsed);
+      case OperationCode.RESERVE_6:
+        return reserve6(c);
+      case OperationCode.RELEASE_6:
+        return release6(c);
       case OperationCode.PERSISTENT_RESERVE_IN:
         return persistentReserveIn(c, (PersistentReserveInCdb) parsed);
       case OperationCode.PERSISTENT_RESERVE_OUT:
@@ -340,10 +406,16 @@ public final class LogicalUnit {
         if (parsed instanceof ReadCapacity16Cdb rc) {
           return sbc.readCapacity16(c, rc);
         }
+        if (parsed instanceof GetLbaStatusCdb g) {
+          return provisioning.getLbaStatus(c, g);
+        }
         throw CommandFailure.invalidCdbField(1, 4);
       case OperationCode.REPORT_LUNS:
         return target.reportLuns(c, (ReportLunsCdb) parsed);
       case OperationCode.MAINTENANCE_IN:
+        if (parsed instanceof ReportSupportedOperationCodesCdb r) {
+          return reportSupportedOperationCodes(c, r);
+        }
         return maintenanceIn(c);
       case OperationCode.MAINTENANCE_OUT:
         return maintenanceOut(c);
@@ -353,6 +425,32 @@ public final class LogicalUnit {
   }
 
   // ------------------------------------------------------------------ SPC
+
+  /** RESERVE (6) (SPC-2 7.21): conflicts with another holder or any PR registration. */
+  private ScsiResponse reserve6(Command c) throws CommandFailure {
+    if (!pr.registrations().isEmpty() || !spc2.reserve(c.nexus())) {
+      throw CommandFailure.reservationConflict();
+    }
+    return Transfers.consumed(c, 0);
+  }
+
+  /** RELEASE (6) (SPC-2 7.17): GOOD from anyone, releasing only the holder's reservation. */
+  private ScsiResponse release6(Command c) throws CommandFailure {
+    if (!pr.registrations().isEmpty()) {
+      throw CommandFailure.reservationConflict();
+    }
+    spc2.release(c.nexus());
+    return Transfers.consumed(c, 0);
+  }
+
+  private ScsiResponse reportSupportedOperationCodes(Command c,
+      ReportSupportedOperationCodesCdb r) throws CommandFailure {
+    byte[] data = SupportedCommands.report(r, target.aluaEnabled());
+    if (data == null) {
+      throw CommandFailure.invalidCdbField(2, -1); // REPORTING OPTIONS / REQUESTED fields
+    }
+    return Transfers.dataIn(c, data, r.allocationLength());
+  }
 
   private ScsiResponse requestSense(Command c) {
     boolean desc = (c.cdb[1] & 0x01) != 0;
@@ -396,13 +494,18 @@ public final class LogicalUnit {
         page = deviceIdentification(c.nexus().relativeTargetPort()).encode();
         break;
       case VpdPage.BLOCK_LIMITS:
-        page = BlockLimitsVpd.of(maxTransferBlocks, optimalTransferBlocks, maxUnmapBlocks,
-            BlockCommands.MAX_UNMAP_DESCRIPTORS, 1, 0).encode();
+        page = new BlockLimitsVpd(Peripheral.DISK, false, MAX_COMPARE_AND_WRITE_BLOCKS, 0,
+            maxTransferBlocks, optimalTransferBlocks, maxTransferBlocks, maxUnmapBlocks,
+            ProvisioningCommands.MAX_UNMAP_DESCRIPTORS, 1, false, 0, maxWriteSameBlocks)
+            .encode();
+        break;
+      case VpdPage.BLOCK_DEVICE_CHARACTERISTICS:
+        page = new RawVpdPage(Peripheral.DISK, VpdPage.BLOCK_DEVICE_CHARACTERISTICS,
+            BLOCK_DEVICE_CHARACTERISTICS).encode();
         break;
       case VpdPage.LOGICAL_BLOCK_PROVISIONING:
-        // SBC-3 6.5.4: byte 5 LBPU (UNMAP) and LBPRZ, byte 6 PROVISIONING TYPE 010b (thin).
         page = new RawVpdPage(Peripheral.DISK, VpdPage.LOGICAL_BLOCK_PROVISIONING,
-            new byte[] {0, (byte) 0x84, 0x02, 0}).encode();
+            LOGICAL_BLOCK_PROVISIONING).encode();
         break;
       default:
         throw CommandFailure.invalidCdbField(2, -1);

@@ -397,6 +397,9 @@ public final class ScsiTarget implements AutoCloseable {
     synchronized (lock) {
       sessions.remove(s.nexus(), s);
     }
+    for (LogicalUnit lu : lus.values()) {
+      lu.nexusLost(s.nexus());
+    }
   }
 
   /**
@@ -439,6 +442,16 @@ public final class ScsiTarget implements AutoCloseable {
     lu.reset(); // queued commands are dropped from now on, the unit attentions queued
     for (Session s : sessions()) {
       s.abortTasksOf(lun);
+    }
+  }
+
+  /** A target reset: every logical unit reset, establishing {@code asc} (see Session). */
+  void resetAll(Asc asc) {
+    for (LogicalUnit lu : lus.values()) {
+      lu.reset(asc);
+      for (Session s : sessions()) {
+        s.abortTasksOf(lu.lun());
+      }
     }
   }
 

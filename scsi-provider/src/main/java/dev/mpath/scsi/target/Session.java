@@ -1,5 +1,6 @@
 package dev.mpath.scsi.target;
 
+import dev.mpath.scsi.proto.Asc;
 import dev.mpath.spi.Scheduler;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -137,6 +138,39 @@ public final class Session {
       return false;
     }
     target.resetLun(lun);
+    return true;
+  }
+
+  /**
+   * ABORT TASK SET (SAM-5 7.3) received through this nexus: every task of this nexus on
+   * {@code lun} is aborted as {@link #abortTask} does; other nexuses' tasks, the logical unit's
+   * state and its unit attentions are untouched.
+   *
+   * @return true: FUNCTION COMPLETE; false: FUNCTION REJECTED (a fault injected on the port)
+   */
+  public boolean abortTaskSet(int lun) {
+    if (faults.rejectsTaskManagement()) {
+      return false;
+    }
+    abortTasksOf(lun);
+    return true;
+  }
+
+  /**
+   * A target reset received through this nexus (iSCSI TARGET WARM RESET, or TARGET COLD RESET
+   * when {@code cold}): every logical unit is reset as {@link #lunReset} does, its SPC-2
+   * reservation released, and every nexus gets BUS DEVICE RESET FUNCTION OCCURRED (29h/03h),
+   * or POWER ON, RESET, OR BUS DEVICE RESET OCCURRED (29h/00h) for a cold reset, which RFC
+   * 7143 11.5.1 treats as a power-on. Persistent reservations survive it.
+   *
+   * @return true: FUNCTION COMPLETE; false: FUNCTION REJECTED (a fault injected on the port)
+   */
+  public boolean targetReset(boolean cold) {
+    if (faults.rejectsTaskManagement()) {
+      return false;
+    }
+    target.resetAll(cold ? Asc.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED
+        : Asc.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
     return true;
   }
 

@@ -80,11 +80,11 @@ class CdbTest {
   }
 
   @Test
-  void serviceActionInOtherThanReadCapacityIsGeneric() {
-    // SERVICE ACTION IN (16) with service action 12h (GET LBA STATUS)
-    byte[] cdb = Hex.bytes("9e 12 00 00 00 00 00 00 00 00 00 00 00 20 00 00");
+  void serviceActionInWithoutARecordIsGeneric() {
+    // SERVICE ACTION IN (16) with service action 13h (REPORT REFERRALS)
+    byte[] cdb = Hex.bytes("9e 13 00 00 00 00 00 00 00 00 00 00 00 20 00 00");
     GenericCdb g = assertInstanceOf(GenericCdb.class, Cdb.parse(cdb));
-    assertEquals(0x12, g.serviceAction());
+    assertEquals(0x13, g.serviceAction());
     assertThrows(ScsiProtocolException.class, () -> ReadCapacity16Cdb.decode(cdb, 0, 16));
   }
 

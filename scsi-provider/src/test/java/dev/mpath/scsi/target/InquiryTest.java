@@ -138,14 +138,14 @@ class InquiryTest {
     try (Rig rig = new Rig()) {
       Host h = rig.login(HOST_A, 1);
       SupportedVpdPages pages = (SupportedVpdPages) VpdPage.decode(h.inquiry(0x00));
-      assertEquals(List.of(0x00, 0x80, 0x83, 0xB0, 0xB2), pages.pageCodes());
+      assertEquals(List.of(0x00, 0x80, 0x83, 0xB0, 0xB1, 0xB2), pages.pageCodes());
       UnitSerialNumberVpd serial = (UnitSerialNumberVpd) VpdPage.decode(h.inquiry(0x80));
       assertEquals(rig.target.lun(0).serialNumber(), serial.serialNumber());
       BlockLimitsVpd limits = (BlockLimitsVpd) VpdPage.decode(h.inquiry(0xB0));
       assertEquals(8L * 1024 * 1024 / Rig.BS, limits.maxTransferLength());
       // 2^20 blocks per UNMAP: within the bound libiscsi's Inquiry.BlockLimits checks
       assertEquals(1L << 20, limits.maxUnmapLbaCount());
-      assertEquals(BlockCommands.MAX_UNMAP_DESCRIPTORS, limits.maxUnmapBlockDescriptorCount());
+      assertEquals(ProvisioningCommands.MAX_UNMAP_DESCRIPTORS, limits.maxUnmapBlockDescriptorCount());
       byte[] lbp = h.inquiry(0xB2);
       assertEquals(0x80, lbp[5] & 0x80, "LBPU");
     }

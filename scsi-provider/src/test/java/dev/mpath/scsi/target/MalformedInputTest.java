@@ -40,7 +40,7 @@ class MalformedInputTest {
       assertCheck(send(h, new byte[0]), SenseKey.ILLEGAL_REQUEST, Asc.INVALID_COMMAND_OPERATION_CODE);
       assertCheck(h.run(0, null, null, 0), SenseKey.ILLEGAL_REQUEST,
           Asc.INVALID_COMMAND_OPERATION_CODE);
-      for (int op : new int[] {0x01, 0x04, 0x7F, 0xC0, 0xFF, 0x41, 0x89}) {
+      for (int op : new int[] {0x01, 0x04, 0x7F, 0xC0, 0xFF, 0x83, 0x9C}) {
         byte[] cdb = new byte[16];
         cdb[0] = (byte) op;
         assertCheck(send(h, cdb), SenseKey.ILLEGAL_REQUEST, Asc.INVALID_COMMAND_OPERATION_CODE);
@@ -71,17 +71,18 @@ class MalformedInputTest {
       ScsiResponse r = send(h, 0, 0, 0, 0, 0, 0x04);
       assertCheck(r, SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_CDB);
       assertEquals(SenseData.fieldPointer(true, 5, 2), r.senseData().get().senseKeySpecific());
-      // MAINTENANCE IN with a service action other than RTPG; RTPG with a reserved format.
+      // MAINTENANCE IN with a service action not implemented (05h REPORT IDENTIFYING
+      // INFORMATION); RTPG with a reserved format.
       byte[] mi = new byte[12];
       mi[0] = (byte) 0xA3;
-      mi[1] = 0x0C;
+      mi[1] = 0x05;
       assertCheck(send(h, mi), SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_CDB);
       mi[1] = (byte) (0x0A | 0x7 << 5);
       assertCheck(send(h, mi), SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_CDB);
-      // SERVICE ACTION IN (16) other than READ CAPACITY (16).
+      // SERVICE ACTION IN (16) other than READ CAPACITY (16) and GET LBA STATUS.
       byte[] sai = new byte[16];
       sai[0] = (byte) 0x9E;
-      sai[1] = 0x12;
+      sai[1] = 0x13;
       assertCheck(send(h, sai), SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_CDB);
       // Protection information requested.
       byte[] rd = ReadWriteCdb.read10(0, 1).toBytes();
