@@ -109,9 +109,7 @@ final class BlockCommands {
       // the overflow still reported.
       long take = Math.min(wanted, expected);
       if (take % blockSize != 0 || c.data.remaining() < take) {
-        return CommandFailure.response(ScsiStatus.CHECK_CONDITION.code(),
-            SenseData.of(SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT),
-            0, residual(wanted, expected, 0));
+        return Transfers.unusableDataOut(c, wanted);
       }
       move = (int) take;
       if (move > 0) {

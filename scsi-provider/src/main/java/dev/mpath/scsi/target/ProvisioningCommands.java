@@ -107,9 +107,7 @@ final class ProvisioningCommands {
     int expected = Math.max(0, c.dataLength);
     if (!w.ndob()) {
       if (expected < blockSize || c.data.remaining() < blockSize) {
-        return CommandFailure.response(ScsiStatus.CHECK_CONDITION.code(),
-            SenseData.of(SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT),
-            0, BlockCommands.residual(blockSize, expected, 0));
+        return Transfers.unusableDataOut(c, blockSize);
       }
       c.data.get(block);
       moved = blockSize;

@@ -1,5 +1,10 @@
 package dev.mpath.scsi.target;
 
+import dev.mpath.scsi.proto.Asc;
+import dev.mpath.scsi.proto.ScsiStatus;
+import dev.mpath.scsi.proto.SenseData;
+import dev.mpath.scsi.proto.SenseKey;
+
 /** Moving parameter data between a command's buffer and the device server. */
 final class Transfers {
   private Transfers() {}
@@ -31,5 +36,16 @@ final class Transfers {
   /** GOOD for a command that consumed {@code moved} bytes of data-out (or none). */
   static ScsiResponse consumed(Command c, int moved) {
     return ScsiResponse.good(moved, Math.max(0, c.dataLength) - moved);
+  }
+
+  /**
+   * CHECK CONDITION, INVALID FIELD IN COMMAND INFORMATION UNIT for a Data-Out the command
+   * cannot use as sent (shorter than it needs, or cutting a block), nothing moved, with the
+   * RFC 7143 11.4.5.1 residual of {@code wanted} bytes against the expected length.
+   */
+  static ScsiResponse unusableDataOut(Command c, long wanted) {
+    return CommandFailure.response(ScsiStatus.CHECK_CONDITION.code(),
+        SenseData.of(SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT),
+        0, BlockCommands.residual(wanted, Math.max(0, c.dataLength), 0));
   }
 }

@@ -72,7 +72,7 @@ final class VerifyCommands {
     long wanted = bytchk == BYTCHK_ALL ? count * blockSize : count == 0 ? 0 : blockSize;
     int moved = takeDataOut(c, wanted);
     if (moved < 0) {
-      return dataOutTooShort(wanted, c);
+      return Transfers.unusableDataOut(c, wanted);
     }
     ByteBuffer data = c.data;
     int start = data.position();
@@ -101,7 +101,7 @@ final class VerifyCommands {
     long wanted = count == 0 ? 0 : medium.blockSize;
     int moved = takeDataOut(c, wanted);
     if (moved < 0) {
-      return dataOutTooShort(wanted, c);
+      return Transfers.unusableDataOut(c, wanted);
     }
     if (count > 0) {
       byte[] block = new byte[medium.blockSize];
@@ -141,9 +141,7 @@ final class VerifyCommands {
     long wanted = 2L * half;
     if (c.dataLength != wanted || c.data.remaining() < wanted) {
       // the verify and write halves cannot be told apart in a Data-Out of another length
-      return CommandFailure.response(ScsiStatus.CHECK_CONDITION.code(),
-          SenseData.of(SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT),
-          0, BlockCommands.residual(wanted, Math.max(0, c.dataLength), 0));
+      return Transfers.unusableDataOut(c, wanted);
     }
     ByteBuffer data = c.data;
     int start = data.position();
@@ -180,11 +178,5 @@ final class VerifyCommands {
       return -1;
     }
     return (int) take;
-  }
-
-  private static ScsiResponse dataOutTooShort(long wanted, Command c) {
-    return CommandFailure.response(ScsiStatus.CHECK_CONDITION.code(),
-        SenseData.of(SenseKey.ILLEGAL_REQUEST, Asc.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT),
-        0, BlockCommands.residual(wanted, Math.max(0, c.dataLength), 0));
   }
 }
